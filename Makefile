@@ -1,0 +1,49 @@
+# Kontaktstelle: the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check migrate messages
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+.env:
+	cp .env.example .env
+	@echo "Created .env from .env.example (debug on, SQLite under var/, e-mails to the console)."
+
+migrate: $(STAMP) .env
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Kontaktstelle runs on http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Consistency checks CI runs besides the tests.
+check: $(STAMP)
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py check
+
+# Update the German catalogue after changing texts, then translate and compile.
+messages: $(STAMP)
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=var
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py compilemessages -l de --ignore=.venv

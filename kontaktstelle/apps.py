@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class KontaktstelleConfig(AppConfig):
+    default = True
+    name = "kontaktstelle"
+    verbose_name = _("Offices and users")
+
+
+class KontaktstelleAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "kontaktstelle.admin_site.KontaktstelleAdminSite"

@@ -1,0 +1,103 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.generic import DetailView, TemplateView
+
+from kontaktstelle.forms import LoginForm
+from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
+from kontaktstelle.models import Membership, Office, Room, Site
+
+
+def _public_office(slug=None):
+    offices = Office.objects.prefetch_related(
+        Prefetch("sites", queryset=Site.objects.order_by("name"))
+    )
+    if slug:
+        return get_object_or_404(offices, slug=slug)
+    if settings.PUBLIC_OFFICE_SLUG:
+        return offices.filter(slug=settings.PUBLIC_OFFICE_SLUG).first()
+    return offices.order_by("pk").first()
+
+
+@login_not_required
+def home(request, slug=None):
+    """The public start page of an office: search box, sites, opening hours."""
+    office = _public_office(slug)
+    return render(request, "kontaktstelle/home.html", {"office": office})
+
+
+@login_not_required
+def healthz(request):
+    """200 while the database answers, 503 when it does not (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def home_for_user(request):
+    """Where a user lands after login: the area of their role."""
+    user = request.user
+    if user.is_office_staff:
+        return redirect("dashboard")
+    if user.is_starter:
+        return redirect("starter_home")
+    if user.is_coordinator:
+        return redirect("network_overview")
+    if user.is_superuser:
+        return redirect("admin:index")
+    return render(request, "kontaktstelle/no_role.html", status=403)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class DashboardView(OfficeStaffRequiredMixin, TemplateView):
+    template_name = "kontaktstelle/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sites"] = (
+            Site.objects.for_user(self.request.user)
+            .annotate(room_count=Count("rooms"))
+            .order_by("name")
+        )
+        return context
+
+
+class SiteDetailView(OfficeStaffRequiredMixin, DetailView):
+    template_name = "kontaktstelle/site_detail.html"
+    context_object_name = "site"
+
+    def get_queryset(self):
+        return Site.objects.for_user(self.request.user).prefetch_related(
+            Prefetch("rooms", queryset=Room.objects.order_by("name"))
+        )
+
+
+class StarterHomeView(RoleRequiredMixin, TemplateView):
+    allowed_roles = (Membership.Role.STARTER,)
+    template_name = "kontaktstelle/starter_home.html"
+
+
+class NetworkOverviewView(RoleRequiredMixin, TemplateView):
+    """Aggregated, anonymous figures across the coordinator's network."""
+
+    allowed_roles = (Membership.Role.COORDINATOR,)
+    template_name = "kontaktstelle/network_overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        network = self.request.user.membership.network
+        context["network"] = network
+        context["offices"] = network.offices.annotate(site_count=Count("sites")).order_by("name")
+        return context

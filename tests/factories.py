@@ -1,0 +1,66 @@
+import factory
+
+from kontaktstelle.models import Membership, Network, Office, Room, Site, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Network
+
+    name = factory.Sequence(lambda n: f"Netzwerk {n}")
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Office
+
+    name = factory.Sequence(lambda n: f"Selbsthilfe-Kontaktstelle {n}")
+    slug = factory.Sequence(lambda n: f"stelle-{n}")
+    network = factory.SubFactory(NetworkFactory)
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    office = factory.SubFactory(OfficeFactory)
+    name = factory.Sequence(lambda n: f"Standort {n}")
+    street = "Lindenstraße 1"
+    postcode = "12345"
+    city = "Musterstadt"
+    phone = "0123 4567"
+    opening_hours = "Mo 9–12 Uhr\nDo 14–18 Uhr"
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Raum {n}")
+    capacity = 12
+    step_free = True
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def member(role, office=None, network=None, **user_fields):
+    """A user with one membership: office roles need an office, coordinators a network."""
+    user = UserFactory(**user_fields)
+    Membership.objects.create(user=user, role=role, office=office, network=network)
+    return user

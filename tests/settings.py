@@ -1,0 +1,27 @@
+"""Test settings: the real settings with fast, local, deterministic overrides."""
+
+import os
+
+# Tests never read a developer's .env; only the real environment (DATABASE_URL in CI).
+os.environ["DJANGO_ENV_FILE"] = ""
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789-abcdefghij"
+)
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+
+from kontaktstelle.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Static files come from the finders; no collectstatic before tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

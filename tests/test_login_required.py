@@ -1,0 +1,49 @@
+"""Deny by default: every URL of the project is private unless marked public."""
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PUBLIC_NAMES = {
+    "home",
+    "office_public",
+    "healthz",
+    "set_language",
+    "groups:directory",
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "admin:login",
+}
+
+
+def walk(patterns, namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or namespace
+            if entry.namespace and namespace:
+                inner = f"{namespace}:{entry.namespace}"
+            yield from walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}:{entry.name}" if namespace else entry.name, entry
+
+
+def login_not_required(callback):
+    # Set by django.contrib.auth.decorators.login_not_required (also on class views).
+    return getattr(callback, "login_required", True) is False
+
+
+def test_only_the_listed_views_are_public():
+    public = {
+        name
+        for name, pattern in walk(get_resolver().url_patterns)
+        if login_not_required(pattern.callback)
+    }
+    assert public == PUBLIC_NAMES
+
+
+def test_anonymous_requests_to_private_pages_go_to_login(client, db):
+    for name in ["dashboard", "starter_home", "network_overview", "password_change"]:
+        response = client.get(reverse(name))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("login")), name
