@@ -25,3 +25,5 @@ SECURE_HSTS_SECONDS = 0
 # Static files come from the finders; no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Persistent connections would keep the live server's session open at teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,42 @@
+"""axe-core finds no violations on the public pages."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import PHONE
+
+
+def assert_no_violations(page):
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("url", ["/", "/anmelden/", "/gruppen/?q=Trauer"])
+def test_public_pages_have_no_axe_violations(page, office, site, url):
+    page.goto(url)
+    assert_no_violations(page)
+
+
+def test_start_page_has_no_axe_violations_at_phone_width(page, office, site):
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    assert_no_violations(page)
+
+
+def test_dashboard_has_no_axe_violations(page, staff, site, client, live_server):
+    client.force_login(staff)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
+    )
+    page.goto("/intern/")
+    assert_no_violations(page)
+
+
+def test_skip_link_moves_focus_to_the_content(page, office):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Zum Inhalt springen")
+    assert skip.evaluate("element => element === document.activeElement")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
