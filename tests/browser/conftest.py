@@ -63,9 +63,7 @@ def browser():
 # the live server stops before the test database is dropped.
 @pytest.fixture
 def page(browser, transactional_db, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, viewport=DESKTOP, locale="en-US"
-    )
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="en-US")
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

@@ -26,9 +26,7 @@ def test_start_page_has_no_axe_violations_at_phone_width(page, office, site):
 def test_dashboard_has_no_axe_violations(page, staff, site, client, live_server):
     client.force_login(staff)
     cookie = client.cookies["sessionid"]
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-    )
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
     page.goto("/intern/")
     assert_no_violations(page)
 
