@@ -158,6 +158,18 @@ class UserCreationForm(AdminUserCreationForm):
         model = User
         fields = ["email", "name"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's German catalogue lacks these newer texts.
+        self.fields["usable_password"].label = _("Login with password")
+        self.fields["usable_password"].help_text = _(
+            "Disabled: the account cannot log in until a password is set for it."
+        )
+        self.fields["usable_password"].choices = [
+            ("true", _("Enabled")),
+            ("false", _("Disabled")),
+        ]
+
 
 class UserEditForm(UserChangeForm):
     class Meta:
@@ -170,6 +182,7 @@ class UserAdmin(OfficeScopedAdmin, DjangoUserAdmin):
     office_lookup = "membership__office"
     form = UserEditForm
     add_form = UserCreationForm
+    add_form_template = None
     inlines = [MembershipInline]
     list_display = ["email", "name", "role_display", "is_active"]
     list_filter = ["is_active", "membership__role"]

@@ -127,3 +127,10 @@ def test_office_admin_cannot_grant_platform_rights(client, office_admin, staff):
 def test_office_admin_cannot_add_offices(client, office_admin):
     client.force_login(office_admin)
     assert client.get(reverse("admin:kontaktstelle_office_add")).status_code == 403
+
+
+def test_user_add_form_is_german(client, office_admin):
+    client.force_login(office_admin)
+    content = client.get(reverse("admin:kontaktstelle_user_add")).content.decode()
+    assert "Anmeldung mit Passwort" in content
+    assert "Password-based authentication" not in content
