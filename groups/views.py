@@ -1,5 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import render
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
+
+from groups import services
+from groups.forms import GroupFilterForm, GroupForm
+from groups.models import Group, GroupChange, Topic
+from kontaktstelle.mixins import OfficeStaffRequiredMixin
 
 
 @login_not_required
@@ -7,3 +16,92 @@ def directory(request):
     """The public group directory (Selbsthilfegruppen-Wegweiser); not built yet."""
     query = request.GET.get("q", "").strip()[:200]
     return render(request, "groups/directory.html", {"query": query})
+
+
+class StaffGroupMixin(OfficeStaffRequiredMixin):
+    """Groups of the user's own office; another office's group answers 404."""
+
+    def get_queryset(self):
+        return Group.objects.for_user(self.request.user)
+
+
+class GroupListView(StaffGroupMixin, ListView):
+    template_name = "groups/group_list.html"
+    context_object_name = "groups"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = GroupFilterForm(self.request.GET or None)
+        queryset = super().get_queryset().select_related("room__site")
+        queryset = queryset.prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("name"))
+        )
+        return self.filter_form.filter(queryset)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class GroupDetailView(StaffGroupMixin, DetailView):
+    template_name = "groups/group_detail.html"
+    context_object_name = "group"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("room__site")
+            .prefetch_related(
+                Prefetch("topics", queryset=Topic.objects.select_related("category")),
+                Prefetch("changes", queryset=GroupChange.objects.select_related("user")),
+            )
+        )
+
+
+class GroupFormMixin(StaffGroupMixin):
+    form_class = GroupForm
+    template_name = "groups/group_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["office"] = self.request.user.office
+        return kwargs
+
+
+class GroupCreateView(GroupFormMixin, CreateView):
+    def form_valid(self, form):
+        self.object = services.create_group(self.request.user, form)
+        messages.success(self.request, _("The group “%s” was created.") % self.object.name)
+        return redirect(self.object)
+
+
+class GroupUpdateView(GroupFormMixin, UpdateView):
+    context_object_name = "group"
+
+    def form_valid(self, form):
+        self.object = services.update_group(self.request.user, form)
+        messages.success(self.request, _("Your changes were saved."))
+        return redirect(self.object)
+
+
+class GroupCloseView(StaffGroupMixin, View):
+    """Ask first (GET), then close (POST). Groups are never deleted from the UI."""
+
+    def get(self, request, pk):
+        group = get_object_or_404(self.get_queryset(), pk=pk)
+        return render(request, "groups/group_close.html", {"group": group})
+
+    def post(self, request, pk):
+        group = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            services.close_group(request.user, group)
+        except services.GroupError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The group “%s” was closed.") % group.name)
+        return redirect(group)

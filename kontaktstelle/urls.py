@@ -11,7 +11,7 @@ urlpatterns = [
     path("kontaktstellen/<slug:slug>/", views.home, name="office_public"),
     path("healthz", views.healthz, name="healthz"),
     path("sprache/", login_not_required(set_language), name="set_language"),
-    path("gruppen/", include("groups.urls")),
+    path("", include("groups.urls")),
     # Accounts
     path("anmelden/", views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, TemplateView
 
+from groups.models import Group
 from kontaktstelle.forms import LoginForm
 from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
 from kontaktstelle.models import Membership, Office, Room, Site
@@ -70,6 +71,11 @@ class DashboardView(OfficeStaffRequiredMixin, TemplateView):
             Site.objects.for_user(self.request.user)
             .annotate(room_count=Count("rooms"))
             .order_by("name")
+        )
+        groups = Group.objects.for_user(self.request.user)
+        context["group_counts"] = groups.exclude(status=Group.Status.CLOSED).aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(pk__in=groups.needs_confirmation().values("pk"))),
         )
         return context
 

@@ -64,3 +64,37 @@ def member(role, office=None, network=None, **user_fields):
     user = UserFactory(**user_fields)
     Membership.objects.create(user=user, role=role, office=office, network=network)
     return user
+
+
+class TopicCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groups.TopicCategory"
+
+    name = factory.Sequence(lambda n: f"Testkategorie {n}")
+    slug = factory.Sequence(lambda n: f"testkategorie-{n}")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groups.Topic"
+
+    category = factory.SubFactory(TopicCategoryFactory)
+    name = factory.Sequence(lambda n: f"Testthema {n}")
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "groups.Group"
+        skip_postgeneration_save = True
+
+    office = factory.SubFactory(OfficeFactory)
+    name = factory.Sequence(lambda n: f"Selbsthilfegruppe {n}")
+    slug = factory.Sequence(lambda n: f"selbsthilfegruppe-{n}")
+    description = "Wir treffen uns, um uns auszutauschen."
+    city = "Musterstadt"
+    schedule = "jeden 2. Dienstag, 19 Uhr"
+
+    @factory.post_generation
+    def topics(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.topics.set(extracted)

@@ -1,0 +1,333 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kontaktstelle.models import Office, OfficeScopedQuerySet, Room
+
+CONFIRMATION_INTERVAL = datetime.timedelta(days=365)
+
+
+class TopicCategory(models.Model):
+    """A chapter of the thesaurus, e.g. "Psychische Gesundheit"."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("short name in addresses"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("topic category")
+        verbose_name_plural = _("topic categories")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(models.Model):
+    """A topic of the shared German thesaurus; staff may add more."""
+
+    category = models.ForeignKey(
+        TopicCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="topics",
+    )
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="groups_topic_name_ci_unique",
+                violation_error_message=_("A topic with this name already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Synonym(models.Model):
+    """A word seekers use for a topic: medical synonym, abbreviation or lay term."""
+
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="synonyms"
+    )
+    term = models.CharField(_("term"), max_length=120)
+
+    class Meta:
+        verbose_name = _("synonym")
+        verbose_name_plural = _("synonyms")
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint(
+                "topic",
+                Lower("term"),
+                name="groups_synonym_topic_term_ci_unique",
+                violation_error_message=_("This topic already has this synonym."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.term
+
+
+class GroupQuerySet(OfficeScopedQuerySet):
+    def public(self):
+        """Groups a visitor may see: listed, with consent, and not closed."""
+        return self.exclude(listing=Group.Listing.UNLISTED).exclude(status=Group.Status.CLOSED)
+
+    def needs_confirmation(self, today=None):
+        today = today or timezone.localdate()
+        return self.exclude(status=Group.Status.CLOSED).filter(
+            Q(last_confirmed_on__isnull=True)
+            | Q(last_confirmed_on__lt=today - CONFIRMATION_INTERVAL)
+        )
+
+    def accessible(self):
+        """Step-free: the room's access where the group meets in a room, else its own."""
+        return self.filter(Q(room__step_free=True) | Q(room__isnull=True, step_free=True))
+
+
+class Group(models.Model):
+    """A self-help group known to an office, listed publicly or not."""
+
+    class Audience(models.TextChoices):
+        AFFECTED = "affected", _("affected people")
+        RELATIVES = "relatives", _("relatives")
+        BOTH = "both", _("affected people and relatives")
+
+    class AgeGroup(models.TextChoices):
+        ALL = "all", _("all ages")
+        YOUNG = "young", _("young self-help (18–35)")
+        SENIORS = "seniors", _("seniors")
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("in person")
+        ONLINE = "online", _("online")
+        HYBRID = "hybrid", _("hybrid")
+
+    class Status(models.TextChoices):
+        FOUNDING = "founding", _("being founded")
+        ACTIVE = "active", _("active")
+        PAUSED = "paused", _("paused")
+        CLOSED = "closed", _("closed")
+
+    class NewMembers(models.TextChoices):
+        YES = "yes", _("welcome")
+        NO = "no", _("not at the moment")
+        WAITING_LIST = "waiting_list", _("waiting list")
+
+    class Listing(models.TextChoices):
+        PUBLIC_WITH_PLACE = "public_with_place", _("public, with meeting place")
+        PUBLIC_WITHOUT_PLACE = (
+            "public_without_place",
+            _("public without meeting place (contact only through the office)"),
+        )
+        UNLISTED = "unlisted", _("not listed (only for referrals by staff)")
+
+    class ContactRoute(models.TextChoices):
+        OFFICE = "office", _("through the office")
+        GROUP_EMAIL = "group_email", _("the group's own e-mail address")
+        GROUP_PHONE = "group_phone", _("the group's own phone number")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="groups"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in addresses"), max_length=220, unique=True)
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), related_name="groups", blank=True
+    )
+    description = models.TextField(_("description"), blank=True, max_length=3000)
+    audience = models.CharField(
+        _("for whom"), max_length=20, choices=Audience.choices, default=Audience.AFFECTED
+    )
+    age_group = models.CharField(
+        _("age focus"), max_length=20, choices=AgeGroup.choices, default=AgeGroup.ALL
+    )
+    languages = models.CharField(
+        _("languages"),
+        max_length=200,
+        default="Deutsch",
+        help_text=_("Separate several languages with a semicolon."),
+    )
+    format = models.CharField(
+        _("format"), max_length=20, choices=Format.choices, default=Format.IN_PERSON
+    )
+    schedule = models.CharField(
+        _("meeting rhythm"),
+        max_length=200,
+        blank=True,
+        help_text=_("As the group says it, e.g. “every 2nd and 4th Tuesday, 7 pm”."),
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, null=True, blank=True
+    )
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    room = models.ForeignKey(
+        Room,
+        verbose_name=_("room"),
+        on_delete=models.SET_NULL,
+        related_name="groups",
+        null=True,
+        blank=True,
+        help_text=_("Where the group meets at one of the office's sites."),
+    )
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    step_free = models.BooleanField(_("step-free access"), default=False)
+    accessible_toilet = models.BooleanField(_("accessible toilet"), default=False)
+    hearing_loop = models.BooleanField(_("hearing loop"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    accepts_new_members = models.CharField(
+        _("new members"), max_length=20, choices=NewMembers.choices, default=NewMembers.YES
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    listing = models.CharField(
+        _("listing"),
+        max_length=30,
+        choices=Listing.choices,
+        default=Listing.PUBLIC_WITHOUT_PLACE,
+    )
+    consent_published_on = models.DateField(_("consent to publish given on"), null=True, blank=True)
+    consent_scope = models.CharField(
+        _("consent covers"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the group agreed to have published."),
+    )
+    contact_route = models.CharField(
+        _("public contact route"),
+        max_length=20,
+        choices=ContactRoute.choices,
+        default=ContactRoute.OFFICE,
+    )
+    public_email = models.EmailField(_("public e-mail address of the group"), blank=True)
+    public_phone = models.CharField(_("public phone of the group"), max_length=50, blank=True)
+    contact_name = models.CharField(_("contact person (staff only)"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact person's e-mail (staff only)"), blank=True)
+    contact_phone = models.CharField(
+        _("contact person's phone (staff only)"), max_length=50, blank=True
+    )
+    last_confirmed_on = models.DateField(_("data last confirmed on"), null=True, blank=True)
+    internal_notes = models.TextField(_("internal notes (staff only)"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    objects = GroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("self-help group")
+        verbose_name_plural = _("self-help groups")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["office", "status"], name="groups_group_office_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact_route="office") | Q(consent_published_on__isnull=False),
+                name="groups_group_own_contact_needs_consent",
+                violation_error_message=_(
+                    "The group's own e-mail or phone may only be published with its "
+                    "consent: enter the date of the consent."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(contact_route="group_email") | ~Q(public_email=""),
+                name="groups_group_email_route_needs_email",
+                violation_error_message=_("Enter the group's public e-mail address."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(contact_route="group_phone") | ~Q(public_phone=""),
+                name="groups_group_phone_route_needs_phone",
+                violation_error_message=_("Enter the group's public phone number."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("groups:group_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self):
+        return self.listing != self.Listing.UNLISTED and self.status != self.Status.CLOSED
+
+    @property
+    def shows_place(self):
+        return self.listing == self.Listing.PUBLIC_WITH_PLACE
+
+    def accessibility(self):
+        """(step-free, accessible toilet, hearing loop): from the room where it meets there."""
+        source = self.room if self.room_id else self
+        return source.step_free, source.accessible_toilet, source.hearing_loop
+
+    @property
+    def confirmation_overdue(self):
+        if self.status == self.Status.CLOSED:
+            return False
+        if self.last_confirmed_on is None:
+            return True
+        return self.last_confirmed_on < timezone.localdate() - CONFIRMATION_INTERVAL
+
+    def language_list(self):
+        return [item.strip() for item in self.languages.split(";") if item.strip()]
+
+
+class GroupChange(models.Model):
+    """One entry of a group's history: who changed what, when (visible to staff)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        CHANGED = "changed", _("changed")
+        CLOSED = "closed", _("closed")
+        IMPORTED = "imported", _("imported")
+
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="changes"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    fields = models.JSONField(
+        _("changed fields"),
+        default=list,
+        help_text=_("Labels of the changed fields; values are not copied here."),
+    )
+
+    class Meta:
+        verbose_name = _("change of a group")
+        verbose_name_plural = _("changes of groups")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.group}: {self.get_action_display()} {self.at:%Y-%m-%d}"
