@@ -272,6 +272,9 @@ class Group(models.Model):
     def get_absolute_url(self):
         return reverse("groups:group_detail", kwargs={"pk": self.pk})
 
+    def get_public_url(self):
+        return reverse("groups:public_group", kwargs={"slug": self.slug})
+
     @property
     def is_public(self):
         return self.listing != self.Listing.UNLISTED and self.status != self.Status.CLOSED
@@ -331,3 +334,88 @@ class GroupChange(models.Model):
 
     def __str__(self):
         return f"{self.group}: {self.get_action_display()} {self.at:%Y-%m-%d}"
+
+
+class GroupSearchTerm(models.Model):
+    """One normalised word under which a group is found in the public directory.
+
+    The directory looks terms up by equality, so an ordinary B-tree index does the
+    work on PostgreSQL and SQLite alike, however many groups there are. Rebuilt by
+    ``groups.search.reindex_groups`` whenever a group or its topics change.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="search_terms")
+    term = models.CharField(max_length=64)
+    weight = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        indexes = [models.Index(fields=["term", "group"], name="groups_searchterm_term")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "term"], name="groups_groupsearchterm_group_term_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.term
+
+
+class InquiryQuerySet(OfficeScopedQuerySet):
+    pass
+
+
+class Inquiry(models.Model):
+    """A request that reaches the office's inbox: from the web forms, later also by phone.
+
+    Holds only what the office needs to answer; the visitor's consent is recorded.
+    """
+
+    class Kind(models.TextChoices):
+        CONTACT_REQUEST = "contact_request", _("contact request for a group")
+        FOUNDING_INTEREST = "founding_interest", _("founding interest")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        DONE = "done", _("done")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="inquiries"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    group = models.ForeignKey(
+        Group,
+        verbose_name=_("group"),
+        on_delete=models.SET_NULL,
+        related_name="inquiries",
+        null=True,
+        blank=True,
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    consent_at = models.DateTimeField(_("consent to data processing given at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    objects = InquiryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inquiry")
+        verbose_name_plural = _("inquiries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone=""),
+                name="groups_inquiry_email_or_phone",
+                violation_error_message=_("Please give an e-mail address or a phone number."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name}"

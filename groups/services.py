@@ -5,10 +5,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupChange
+from groups.search import reindex_groups
 
 
 class GroupError(Exception):
     """A change that the group's current state does not allow; the message is for users."""
+
+
+# Public addresses under /gruppen/ that are pages, not groups.
+RESERVED_SLUGS = {"in-gruendung", "gruenden", "danke", "druck"}
 
 
 def unique_slug(name, exclude_pk=None):
@@ -16,7 +21,7 @@ def unique_slug(name, exclude_pk=None):
     base = slugify(name.replace("ß", "ss"))[:200] or "gruppe"
     slug, number = base, 2
     taken = Group.objects.exclude(pk=exclude_pk)
-    while taken.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or taken.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
 
@@ -34,6 +39,7 @@ def create_group(user, form):
     group.save()
     form.save_m2m()
     GroupChange.objects.create(group=group, user=user, action=GroupChange.Action.CREATED)
+    reindex_groups([group.pk])
     return group
 
 
@@ -46,6 +52,7 @@ def update_group(user, form):
         GroupChange.objects.create(
             group=group, user=user, action=GroupChange.Action.CHANGED, fields=labels
         )
+    reindex_groups([group.pk])
     return group
 
 

@@ -1,24 +1,30 @@
 from django.urls import path
 
-from groups import views
+from groups.views import public, staff
 
 app_name = "groups"
 
 urlpatterns = [
     # Public
-    path("gruppen/", views.directory, name="directory"),
+    path("gruppen/", public.directory, name="directory"),
+    path("gruppen/in-gruendung/", public.FoundingGroupsView.as_view(), name="founding_groups"),
+    path("gruppen/gruenden/", public.FoundingInterestView.as_view(), name="founding_interest"),
+    path("gruppen/danke/", public.thanks, name="thanks"),
+    path("gruppen/druck/", public.print_directory, name="print_directory"),
+    path("gruppen/<slug:slug>/", public.group_page, name="public_group"),
     # Staff
-    path("intern/gruppen/", views.GroupListView.as_view(), name="group_list"),
-    path("intern/gruppen/neu/", views.GroupCreateView.as_view(), name="group_create"),
-    path("intern/gruppen/<int:pk>/", views.GroupDetailView.as_view(), name="group_detail"),
+    path("intern/gruppen/", staff.GroupListView.as_view(), name="group_list"),
+    path("intern/gruppen/neu/", staff.GroupCreateView.as_view(), name="group_create"),
+    path("intern/gruppen/<int:pk>/", staff.GroupDetailView.as_view(), name="group_detail"),
     path(
         "intern/gruppen/<int:pk>/bearbeiten/",
-        views.GroupUpdateView.as_view(),
+        staff.GroupUpdateView.as_view(),
         name="group_update",
     ),
     path(
         "intern/gruppen/<int:pk>/schliessen/",
-        views.GroupCloseView.as_view(),
+        staff.GroupCloseView.as_view(),
         name="group_close",
     ),
+    path("intern/posteingang/", staff.InboxView.as_view(), name="inbox"),
 ]

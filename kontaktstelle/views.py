@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, TemplateView
 
-from groups.models import Group
+from groups.models import Group, Inquiry
 from kontaktstelle.forms import LoginForm
 from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
 from kontaktstelle.models import Membership, Office, Room, Site
@@ -76,6 +76,9 @@ class DashboardView(OfficeStaffRequiredMixin, TemplateView):
         context["group_counts"] = groups.exclude(status=Group.Status.CLOSED).aggregate(
             open=Count("pk"),
             overdue=Count("pk", filter=Q(pk__in=groups.needs_confirmation().values("pk"))),
+        )
+        context["new_inquiries"] = (
+            Inquiry.objects.for_user(self.request.user).filter(status=Inquiry.Status.NEW).count()
         )
         return context
 

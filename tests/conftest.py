@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.core.cache import cache
 
 from kontaktstelle.models import Membership
 from tests.factories import NetworkFactory, OfficeFactory, RoomFactory, SiteFactory, member
@@ -70,6 +71,14 @@ def other_starter(office):
 @pytest.fixture
 def coordinator(network):
     return member(Role.COORDINATOR, network=network, email="koordination@example.org")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (search vocabulary, rate limits)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

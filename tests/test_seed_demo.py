@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from groups.models import Group, GroupSearchTerm
 from kontaktstelle.management.commands.seed_demo import DEMO_PASSWORD
 from kontaktstelle.models import Membership, Office, Room, Site, User
 
@@ -12,6 +13,8 @@ def snapshot():
         "rooms": Room.objects.count(),
         "users": list(User.objects.values_list("email", "password").order_by("email")),
         "memberships": Membership.objects.count(),
+        "groups": list(Group.objects.values_list("slug", "updated_at").order_by("slug")),
+        "search_terms": GroupSearchTerm.objects.count(),
     }
 
 
@@ -28,6 +31,12 @@ def test_seed_demo_builds_a_believable_office_and_a_second_one(settings, capsys)
     assert roles.filter(role=Membership.Role.STARTER).count() == 5
     assert Membership.objects.filter(role=Membership.Role.COORDINATOR).count() == 1
     assert Office.objects.count() == 2
+    groups = Group.objects.filter(office=main)
+    assert groups.count() >= 100
+    assert groups.filter(listing=Group.Listing.UNLISTED).exists()
+    assert groups.filter(status=Group.Status.FOUNDING).exists()
+    assert Group.objects.filter(office__slug="beispielkreis").exists()
+    assert GroupSearchTerm.objects.filter(group__office=main).exists()
     user = User.objects.get(email="fachkraft@kiss-musterstadt.example")
     assert user.check_password(DEMO_PASSWORD)
     output = capsys.readouterr().out

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from groups.demo import GROUPS, SECOND_OFFICE, UNLISTED, seed_groups
 from kontaktstelle.models import Membership, Network, Office, Room, Site, User
 
 # Published in the README: demo systems only (the command refuses production).
@@ -168,6 +169,10 @@ class Command(BaseCommand):
                     created += new
             for email, name, role in spec["users"]:
                 created += self._user(email, name, role=role, office=office)
+            if spec["slug"] == "musterstadt":
+                created += seed_groups(office, GROUPS, UNLISTED)
+            else:
+                created += seed_groups(office, SECOND_OFFICE)
         created += self._user(*COORDINATOR, role=Membership.Role.COORDINATOR, network=network)
         return created
 

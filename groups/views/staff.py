@@ -1,5 +1,6 @@
+"""Staff pages of group records (under /intern/)."""
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -7,15 +8,8 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView, V
 
 from groups import services
 from groups.forms import GroupFilterForm, GroupForm
-from groups.models import Group, GroupChange, Topic
+from groups.models import Group, GroupChange, Inquiry, Topic
 from kontaktstelle.mixins import OfficeStaffRequiredMixin
-
-
-@login_not_required
-def directory(request):
-    """The public group directory (Selbsthilfegruppen-Wegweiser); not built yet."""
-    query = request.GET.get("q", "").strip()[:200]
-    return render(request, "groups/directory.html", {"query": query})
 
 
 class StaffGroupMixin(OfficeStaffRequiredMixin):
@@ -105,3 +99,14 @@ class GroupCloseView(StaffGroupMixin, View):
         else:
             messages.success(request, _("The group “%s” was closed.") % group.name)
         return redirect(group)
+
+
+class InboxView(OfficeStaffRequiredMixin, ListView):
+    """Contact requests and founding interests of the office, newest first."""
+
+    template_name = "groups/inbox.html"
+    context_object_name = "inquiries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Inquiry.objects.for_user(self.request.user).select_related("group")

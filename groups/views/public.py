@@ -1,0 +1,180 @@
+"""Public pages: the group directory, group pages and the visitors' forms."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from groups.forms import ContactRequestForm, DirectoryFilterForm, FoundingInterestForm
+from groups.models import Group, Inquiry, Topic
+from groups.search import ranked_group_ids
+from kontaktstelle.models import Office
+
+PAGE_SIZE = 20
+# At most this many form submissions per visitor address and hour (spam brake).
+SUBMISSIONS_PER_HOUR = 5
+
+
+def public_groups():
+    """Published, not closed groups, with what a result list shows."""
+    return (
+        Group.objects.public()
+        .select_related("office")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+    )
+
+
+def contact_office():
+    """The office to name when nothing is found, as on the start page."""
+    offices = Office.objects.prefetch_related("sites")
+    if settings.PUBLIC_OFFICE_SLUG:
+        return offices.filter(slug=settings.PUBLIC_OFFICE_SLUG).first()
+    return offices.order_by("pk").first()
+
+
+@login_not_required
+def directory(request):
+    """Search the directory: ranked by the search when there is a query, else by name."""
+    form = DirectoryFilterForm(request.GET or None)
+    groups = form.filter(Group.objects.public())
+    if form.query:
+        ids = ranked_group_ids(groups, form.query)
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        by_id = public_groups().in_bulk(page.object_list)
+        page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
+    else:
+        page = Paginator(
+            public_groups().filter(pk__in=groups.values("pk")).order_by("name", "pk"), PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "groups/directory.html",
+        {
+            "form": form,
+            "query": form.query,
+            "page_obj": page,
+            "groups": page.object_list,
+            "query_string": query.urlencode(),
+            "office": contact_office() if not page.paginator.count else None,
+        },
+    )
+
+
+@login_not_required
+def group_page(request, slug):
+    """A group's public page; unlisted or closed groups do not exist here (404)."""
+    group = get_object_or_404(
+        Group.objects.public().select_related("office", "room__site").prefetch_related("topics"),
+        slug=slug,
+    )
+    form = ContactRequestForm(request.POST or None)
+    if request.method == "POST" and _accept(request, form):
+        Inquiry.objects.create(
+            office=group.office,
+            group=group,
+            kind=Inquiry.Kind.CONTACT_REQUEST,
+            consent_at=timezone.now(),
+            **{field: form.cleaned_data[field] for field in form.Meta.fields},
+        )
+        return redirect("groups:thanks")
+    return render(request, "groups/public_group.html", {"group": group, "form": form})
+
+
+@method_decorator(login_not_required, name="dispatch")
+class FoundingGroupsView(TemplateView):
+    """Groups being founded that look for members ("Gruppen in Gründung")."""
+
+    template_name = "groups/founding_groups.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = public_groups().filter(status=Group.Status.FOUNDING).order_by("name")
+        return context
+
+
+@method_decorator(login_not_required, name="dispatch")
+class FoundingInterestView(FormView):
+    """ "Gruppe gründen": lands in the office's inbox as a founding interest."""
+
+    template_name = "groups/founding_interest.html"
+    form_class = FoundingInterestForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.office = contact_office()
+        if self.office is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("office", self.office)
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if _accept(request, form):
+            Inquiry.objects.create(
+                office=self.office,
+                kind=Inquiry.Kind.FOUNDING_INTEREST,
+                consent_at=timezone.now(),
+                **{field: form.cleaned_data[field] for field in form.Meta.fields},
+            )
+            return redirect("groups:thanks")
+        return self.form_invalid(form)
+
+
+@login_not_required
+def thanks(request):
+    return render(request, "groups/thanks.html")
+
+
+def _accept(request, form):
+    """Valid and under the rate limit; counts the submission. Adds a form error if not."""
+    if not form.is_valid():
+        return False
+    address = request.META.get("REMOTE_ADDR", "")
+    key = "visitor-forms:" + salted_hmac("visitor-forms", address).hexdigest()[:32]
+    cache.add(key, 0, 60 * 60)
+    if cache.incr(key) > SUBMISSIONS_PER_HOUR:
+        form.add_error(
+            None,
+            _("We have received several requests from you. Please try again later or call us."),
+        )
+        return False
+    return True
+
+
+@login_not_required
+def print_directory(request):
+    """All published groups by topic category, for the printed guide (A4)."""
+    groups = (
+        Group.objects.public()
+        .select_related("room__site")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.select_related("category").order_by("name"))
+        )
+        .order_by("name", "pk")
+    )
+    by_category = {}
+    for group in groups:
+        categories = {topic.category.name for topic in group.topics.all()} or {_("Other topics")}
+        for category in categories:
+            by_category.setdefault(category, []).append(group)
+    return render(
+        request,
+        "groups/print_directory.html",
+        {
+            "categories": sorted(by_category.items()),
+            "office": contact_office(),
+            "today": timezone.localdate(),
+        },
+    )

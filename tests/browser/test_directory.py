@@ -1,0 +1,84 @@
+"""Visitor journey: search the directory, filter, open a group, ask to be put in touch."""
+
+import re
+
+from playwright.sync_api import expect
+
+from groups.models import Group, Inquiry
+from groups.search import reindex_groups
+from tests.browser.test_accessibility import assert_no_violations
+from tests.factories import GroupFactory, TopicFactory
+
+
+def make_groups(office, site):
+    topic = TopicFactory(name="Testthema Depression")
+    groups = [
+        GroupFactory(
+            office=office,
+            name="Depression – Wege aus dem Tief",
+            slug="depression-wege",
+            topics=[topic],
+            room=site.rooms.get(),
+            listing=Group.Listing.PUBLIC_WITH_PLACE,
+        ),
+        GroupFactory(
+            office=office,
+            name="Junge Erwachsene mit Depression",
+            slug="junge-depression",
+            topics=[topic],
+            age_group=Group.AgeGroup.YOUNG,
+            format=Group.Format.ONLINE,
+        ),
+        GroupFactory(
+            office=office,
+            name="Trauercafé",
+            slug="trauercafe",
+            topics=[TopicFactory(name="Testthema Trauer")],
+        ),
+    ]
+    reindex_groups([group.pk for group in groups])
+
+
+def test_visitor_searches_filters_opens_a_group_and_asks_for_contact(page, office, site):
+    make_groups(office, site)
+    page.goto("/")
+    page.get_by_label("Zu welchem Thema suchen Sie eine Gruppe?").fill("Depressionen")
+    page.get_by_role("button", name="Suchen").click()
+
+    expect(page).to_have_url(re.compile(r"/gruppen/\?q=Depressionen"))
+    expect(page.get_by_role("heading", name="2 Gruppen gefunden")).to_be_visible()
+    assert_no_violations(page)
+
+    page.get_by_text("Weitere Filter").click()
+    page.get_by_label("Junge Selbsthilfe (18–35)").check()
+    page.get_by_role("button", name="Filter anwenden").click()
+    expect(page.get_by_role("heading", name="1 Gruppe gefunden")).to_be_visible()
+
+    page.get_by_role("link", name="Junge Erwachsene mit Depression").click()
+    expect(page.get_by_role("heading", name="Junge Erwachsene mit Depression")).to_be_visible()
+    assert_no_violations(page)
+
+    page.get_by_label("Ihr Name (ein Vorname genügt)").fill("Sam")
+    page.get_by_label("Ihre E-Mail-Adresse").fill("sam@example.org")
+    page.get_by_role("button", name="Anfrage senden").click()
+    # Consent is required: the form says so and keeps what was typed.
+    expect(page.get_by_text("Bitte stimmen Sie zu")).to_be_visible()
+    expect(page.get_by_label("Ihr Name (ein Vorname genügt)")).to_have_value("Sam")
+    page.get_by_label(re.compile("Ich bin einverstanden")).check()
+    page.get_by_role("button", name="Anfrage senden").click()
+
+    expect(page.get_by_role("heading", name=re.compile("Danke"))).to_be_visible()
+    inquiry = Inquiry.objects.get()
+    assert inquiry.group.slug == "junge-depression"
+    assert inquiry.email == "sam@example.org"
+
+
+def test_directory_works_by_keyboard_on_a_phone(phone_page, office, site):
+    make_groups(office, site)
+    page = phone_page
+    page.goto("/gruppen/")
+    page.get_by_label("Zu welchem Thema suchen Sie eine Gruppe?").fill("Trauer")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="1 Gruppe gefunden")).to_be_visible()
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert_no_violations(page)
