@@ -8,6 +8,8 @@ word that found nothing with the thesaurus vocabulary (small), never with every
 description.
 """
 
+import itertools
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -19,13 +21,41 @@ LEXICON_CACHE_KEY = "groups:search-lexicon"
 LEXICON_TIMEOUT = 60 * 60
 
 
+def _shared_ends(words, size=4):
+    """Beginnings and endings that several thesaurus words share.
+
+    "angststoerung" and "essstoerung" share "stoerung", "darmkreb" and "brustkreb"
+    share "kreb": such parts become words of their own, so compounds split on them.
+    """
+    shared = set()
+    for reverse in (False, True):
+        buckets = {}
+        for word in words:
+            key = word[::-1] if reverse else word
+            if len(key) > size:
+                buckets.setdefault(key[:size], []).append(key)
+        for bucket in buckets.values():
+            for first, second in itertools.combinations(sorted(bucket), 2):
+                length = sum(
+                    1
+                    for _ in itertools.takewhile(
+                        lambda p: p[0] == p[1], zip(first, second, strict=False)
+                    )
+                )
+                if length >= size:
+                    common = first[:length]
+                    shared.add(common[::-1] if reverse else common)
+    return shared
+
+
 def _build_lexicon():
     words = set()
     names = Topic.objects.values_list("name", flat=True)
     terms = Synonym.objects.values_list("term", flat=True)
     for phrase in [*names, *terms]:
         words.update(text.stem(word) for word in text.words(phrase))
-    return frozenset(word for word in words if len(word) >= 3)
+    words = {word for word in words if len(word) >= 3 and word.isalpha()}
+    return frozenset(words | _shared_ends(words))
 
 
 def lexicon():
@@ -80,40 +110,50 @@ def reindex_topic(topic):
 def ranked_group_ids(queryset, query):
     """Ids of the groups in ``queryset`` matching ``query``, best first.
 
-    A group matching more of the query's words ranks higher, then by weight (name and
-    topic above description; a whole word above a part of it), then by name. A word
-    that matches nothing is tried with the nearest thesaurus words (small typos); a
-    word that still matches nothing never empties the result the other words fill.
+    Each query word is looked up as typed (stemmed); a word that finds nothing is
+    tried by its compound parts ("Alkoholsucht": "alkohol", "sucht"), then by the
+    nearest thesaurus words (small typos). A group matching more of the words ranks
+    higher, then by weight (name and topic above description; a whole word above a
+    part of it), then by name. A word that finds nothing never empties the result
+    the other words fill.
     """
     known_words = lexicon()
     words = text.query_terms(query, known_words)
     if not words:
         return []
-    hits, names = _lookup(queryset, set().union(*(options for _main, options in words)))
-    found_terms = {term for rows in hits.values() for term in rows}
-    for index, (main, options) in enumerate(words):
-        if options & found_terms:
-            continue
-        fuzzy = set(text.fuzzy_candidates(main, known_words))
-        if fuzzy:
-            # A corrected word counts like the word itself.
-            words[index] = (main, options | fuzzy)
-            fuzzy_hits, fuzzy_names = _lookup(queryset, fuzzy)
-            names.update(fuzzy_names)
-            for group_id, rows in fuzzy_hits.items():
-                hits.setdefault(group_id, {}).update(rows)
-            for term in fuzzy:
-                found_terms.add(term)
+    options = [set(word.forms) for word in words]
+    hits, names = {}, {}
+
+    def look_up(terms):
+        found_hits, found_names = _lookup(queryset, terms)
+        names.update(found_names)
+        for group_id, rows in found_hits.items():
+            hits.setdefault(group_id, {}).update(rows)
+
+    look_up(set().union(*options))
+    for fallback in (
+        lambda word: word.parts,
+        lambda word: text.fuzzy_candidates(word.main, known_words),
+    ):
+        found_terms = {term for rows in hits.values() for term in rows}
+        missing = [index for index, terms in enumerate(options) if not terms & found_terms]
+        extra = {}
+        for index in missing:
+            extra[index] = set(fallback(words[index])) - options[index]
+        if any(extra.values()):
+            for index, terms in extra.items():
+                options[index] |= terms
+            look_up(set().union(*extra.values()))
 
     ranking = []
     for group_id, rows in hits.items():
         matched_words, score = 0, 0
-        for main, options in words:
+        for word, terms in zip(words, options, strict=True):
             best = max(
                 (
-                    weight * (2 if term == main else 1)
+                    weight * (2 if term == word.main else 1)
                     for term, weight in rows.items()
-                    if term in options
+                    if term in terms
                 ),
                 default=0,
             )

@@ -18,6 +18,7 @@ The rules, and their limits:
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import NamedTuple
 
 MAX_INPUT = 500
 MAX_WORDS = 12
@@ -37,7 +38,15 @@ _EXCEPTIONS = {
     "eltern": "eltern",
     "frauen": "frau",
 }
-_SUFFIX_REPLACEMENTS = (("ungen", "ung"), ("heiten", "heit"), ("keiten", "keit"), ("innen", "in"))
+_SUFFIX_REPLACEMENTS = (
+    ("ungen", "ung"),
+    ("heiten", "heit"),
+    ("keiten", "keit"),
+    ("ionen", "ion"),
+    ("innen", "in"),
+)
+# Endings that are never inflection ("Depression", "Störung").
+_KEEP_ENDINGS = ("ion", "ung")
 _SUFFIXES = ("ern", "en", "er", "em", "es", "e", "s", "n")
 _LINKS = ("es", "en", "s", "n", "e", "")
 STOP_WORDS = frozenset(
@@ -146,6 +155,8 @@ def stem(word: str) -> str:
     for suffix, replacement in _SUFFIX_REPLACEMENTS:
         if word.endswith(suffix):
             return word[: -len(suffix)] + replacement
+    if word.endswith(_KEEP_ENDINGS):
+        return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
@@ -163,26 +174,25 @@ def _known(part: str, lexicon) -> str | None:
 def split_compound(word: str, lexicon, min_part: int = 3) -> list[str]:
     """The known words a compound is made of: "darmkreb" -> ["darm", "kreb"].
 
-    Tries a known head with a known (or again splittable) rest, allowing a linking
-    element between them; else a known tail, keeping the head when it is long enough.
+    In this order: a known head with a known rest (a linking element s, es, n, en or
+    e may stand between them); else the longest known tail, with the head when it is
+    long enough; else a known head of four letters or more ("trauercafe" -> "trau").
     Returns [] when no part is known. Work is bounded by the word's length squared.
     """
     if len(word) < 2 * min_part:
         return []
+    heads = []
     for cut in range(len(word) - min_part, min_part - 1, -1):
         head = _known(word[:cut], lexicon)
         if head is None:
             continue
+        heads.append(head)
         rest = word[cut:]
         for link in _LINKS:
-            if not rest.startswith(link) or len(rest) - len(link) < min_part:
-                continue
-            tail = _known(rest[len(link) :], lexicon)
-            if tail:
-                return [head, tail]
-        if len(head) >= 4:
-            # "trauercafe": a known head with an unknown rest still counts.
-            return [head]
+            if rest.startswith(link) and len(rest) - len(link) >= min_part:
+                tail = _known(rest[len(link) :], lexicon)
+                if tail:
+                    return [head, tail]
     for cut in range(min_part, len(word) - min_part + 1):
         tail = _known(word[cut:], lexicon)
         if tail:
@@ -192,7 +202,8 @@ def split_compound(word: str, lexicon, min_part: int = 3) -> list[str]:
                     head = head[: -len(link)]
                     break
             return [head, tail] if len(head) >= min_part else [tail]
-    return []
+    long_heads = [head for head in heads if len(head) >= 4]
+    return long_heads[:1]
 
 
 def index_terms(text: str, lexicon=frozenset()) -> set[str]:
@@ -207,11 +218,20 @@ def index_terms(text: str, lexicon=frozenset()) -> set[str]:
     return terms
 
 
-def query_terms(text: str, lexicon=frozenset()) -> list[tuple[str, set[str]]]:
-    """For each query word: (its main term, the terms that match it).
+class QueryWord(NamedTuple):
+    """One word of a query: its main term, the forms that match it, its compound parts."""
 
-    The main term is the stem of the whole word; the alternatives add the parts of a
-    hyphenated word and of a compound, which rank lower. Stop words ("ich suche eine
+    main: str
+    forms: frozenset[str]
+    parts: frozenset[str]
+
+
+def query_terms(text: str, lexicon=frozenset()) -> list[QueryWord]:
+    """The words of a query, at most 12, without repeats.
+
+    ``forms`` are the stem of the whole word and, for "Typ-1" or "ME/CFS", of its
+    parts and joins; ``parts`` are the thesaurus words a compound is made of, for
+    the caller to try when the whole word finds nothing. Stop words ("ich suche eine
     Gruppe") are dropped unless nothing else is left.
     """
     result = []
@@ -222,13 +242,11 @@ def query_terms(text: str, lexicon=frozenset()) -> list[tuple[str, set[str]]]:
         main = stem(forms[-1] if len(forms) > 1 else forms[0])
         if len(main) < MIN_TERM:
             continue
-        options = {main}
-        for form in forms:
-            term = stem(form)
-            if len(term) >= MIN_TERM and term not in STOP_WORDS:
-                options.add(term)
-        options.update(split_compound(main, lexicon))
-        result.append((main, options))
+        stems = {stem(form) for form in forms}
+        options = {term for term in stems if len(term) >= MIN_TERM and term not in STOP_WORDS}
+        result.append(
+            QueryWord(main, frozenset(options | {main}), frozenset(split_compound(main, lexicon)))
+        )
     return result
 
 

@@ -1,0 +1,265 @@
+"""The directory's search, as seekers type: a table of real queries and what they find.
+
+Runs on SQLite and PostgreSQL alike (CI runs both), so both give the same results.
+"""
+
+import pytest
+from django.urls import reverse
+
+from groups import text
+from groups.models import Group, Synonym, Topic, TopicCategory
+from groups.search import ranked_group_ids, reindex_groups
+from tests.factories import GroupFactory
+
+THESAURUS = {
+    "Depression": ["Niedergeschlagenheit", "traurig"],
+    "Angststörung": ["Panikattacken", "Phobie", "Angst"],
+    "Essstörung": ["Magersucht", "Bulimie", "Anorexie"],
+    "Psychose": [],
+    "Schizophrenie": [],
+    "Drogenabhängigkeit": ["Drogen", "Cannabis", "Kiffen"],
+    "Alkoholabhängigkeit": ["Alkohol", "Alkoholismus", "Sucht"],
+    "Darmkrebs": ["Kolonkarzinom"],
+    "Brustkrebs": ["Mammakarzinom"],
+    "Diabetes": ["Zucker", "Typ-1-Diabetes", "Typ-2-Diabetes"],
+    "COPD": ["Lungenemphysem", "chronische Bronchitis"],
+    "Long COVID": ["ME/CFS", "Post-COVID"],
+    "Morbus Crohn": ["CED"],
+    "Migräne": ["Kopfschmerzen"],
+    "Trauer": ["Tod des Partners", "Verlust"],
+    "Angehörige psychisch Kranker": [],
+}
+
+GROUPS = {
+    "dep": ("Depression – Wege aus dem Tief", ["Depression"], {}),
+    "angst": ("Angst und Panik", ["Angststörung"], {}),
+    "ess": ("Essstörungen – Betroffene", ["Essstörung"], {}),
+    "psych": ("Psychose-Erfahrene im Gespräch", ["Psychose"], {}),
+    "schizo": ("Trialog Schizophrenie", ["Schizophrenie"], {}),
+    "na": ("Narcotics Anonymous", ["Drogenabhängigkeit"], {}),
+    "eltern": (
+        "Eltern drogenabhängiger Kinder",
+        ["Drogenabhängigkeit"],
+        {"audience": Group.Audience.RELATIVES},
+    ),
+    "alk": ("Freundeskreis Suchtkrankenhilfe", ["Alkoholabhängigkeit"], {}),
+    "darm": ("Darmkrebs-Selbsthilfe", ["Darmkrebs"], {}),
+    "brust": ("Frauen nach Brustkrebs", ["Brustkrebs"], {}),
+    "typ1": (
+        "Diabetes Typ 1 – junge Erwachsene",
+        ["Diabetes"],
+        {
+            "age_group": Group.AgeGroup.YOUNG,
+            "description": "Für junge Menschen mit Typ-1-Diabetes.",
+        },
+    ),
+    "fuss": ("Diabetischer Fuß – Gesprächskreis", ["Diabetes"], {}),
+    "copd": ("Lungensport bei COPD", ["COPD"], {}),
+    "mecfs": ("Long COVID und ME/CFS", ["Long COVID"], {"format": Group.Format.ONLINE}),
+    "crohn": ("Morbus Crohn (CED)", ["Morbus Crohn"], {}),
+    "migraene": ("Migräne und Kopfschmerz", ["Migräne"], {}),
+    "trauer": ("Trauercafé", ["Trauer"], {"city": "Musterstadt", "district": "Südstadt"}),
+    "angeh": (
+        "Angehörige psychisch erkrankter Menschen",
+        ["Angehörige psychisch Kranker"],
+        {"audience": Group.Audience.RELATIVES},
+    ),
+    "maenner": (
+        "Männergruppe Nord",
+        [],
+        {
+            "description": "Männer sprechen über Arbeit, Familie und Gesundheit.",
+            "city": "Beispielheim",
+        },
+    ),
+    "hidden": (
+        "Anonyme Alkoholiker Frauenmeeting",
+        ["Alkoholabhängigkeit"],
+        {"listing": Group.Listing.UNLISTED},
+    ),
+    "closed": ("Alte Depressionsgruppe", ["Depression"], {"status": Group.Status.CLOSED}),
+}
+
+# query, groups it must find, groups it must not find
+CASES = [
+    ("Depression", {"dep"}, {"closed", "angst"}),
+    ("depression", {"dep"}, set()),
+    ("DEPRESSIONEN", {"dep"}, set()),
+    ("Depressionsgruppe", {"dep"}, {"closed"}),
+    ("Depresion", {"dep"}, set()),
+    ("niedergeschlagenheit", {"dep"}, set()),
+    ("Psychosen", {"psych"}, set()),
+    ("Psychose", {"psych"}, set()),
+    ("Skizophrenie", {"schizo"}, set()),
+    ("schizophrenie", {"schizo"}, set()),
+    ("Drogen", {"na", "eltern"}, {"alk"}),
+    ("Cannabis", {"na", "eltern"}, set()),
+    ("kiffen", {"na"}, set()),
+    ("Alkohol", {"alk"}, {"hidden", "na"}),
+    ("Alkoholsucht", {"alk"}, {"hidden"}),
+    ("Anonyme Alkoholiker", set(), {"hidden"}),
+    ("Darmkrebs", {"darm"}, set()),
+    ("Krebs", {"darm", "brust"}, {"dep"}),
+    ("Darm", {"darm"}, {"brust"}),
+    ("Brust", {"brust"}, {"darm"}),
+    ("Brustkrebs", {"brust"}, set()),
+    ("Mammakarzinom", {"brust"}, set()),
+    ("Störung", {"ess", "angst"}, set()),
+    ("Stoerung", {"ess", "angst"}, set()),
+    ("Essstoerungen", {"ess"}, {"angst"}),
+    ("Magersucht", {"ess"}, set()),
+    ("Angststörung", {"angst"}, set()),
+    ("Panikattacken", {"angst"}, set()),
+    ("Typ-1", {"typ1"}, {"copd"}),
+    ("Typ 1 Diabetes", {"typ1", "fuss"}, set()),
+    ("Diabetes", {"typ1", "fuss"}, set()),
+    ("Zucker", {"typ1", "fuss"}, set()),
+    ("Fuss", {"fuss"}, set()),
+    ("Fuß", {"fuss"}, set()),
+    ("COPD", {"copd"}, set()),
+    ("copd lunge", {"copd"}, set()),
+    ("ME/CFS", {"mecfs"}, set()),
+    ("Post-COVID", {"mecfs"}, set()),
+    ("CED", {"crohn"}, set()),
+    ("Morbus Crohn", {"crohn"}, set()),
+    ("(Crohn)", {"crohn"}, set()),
+    ("Migraene", {"migraene"}, set()),
+    ("Kopfschmerzen", {"migraene"}, set()),
+    ("Trauer", {"trauer"}, set()),
+    ("Südstadt", {"trauer"}, set()),
+    ("Angehörige", {"angeh"}, set()),
+    ("Angehoerige psychisch Kranker", {"angeh"}, set()),
+    ("Männer", {"maenner"}, set()),
+    ("ich suche eine Selbsthilfegruppe für Depression", {"dep"}, set()),
+    ("Depression Quantenphysik", {"dep"}, set()),
+    ("Quantenphysik", set(), {"dep", "hidden", "closed"}),
+]
+
+
+@pytest.fixture
+def groups(office):
+    category = TopicCategory.objects.get_or_create(
+        slug="testbereich", defaults={"name": "Testbereich"}
+    )[0]
+    topics = {}
+    for name, synonyms in THESAURUS.items():
+        topic = Topic.objects.filter(name__iexact=name).first() or Topic.objects.create(
+            category=category, name=name
+        )
+        for term in synonyms:
+            if not topic.synonyms.filter(term__iexact=term).exists():
+                Synonym.objects.create(topic=topic, term=term)
+        topics[name] = topic
+    created = {}
+    for key, (name, topic_names, fields) in GROUPS.items():
+        created[key] = GroupFactory(
+            office=office,
+            name=name,
+            topics=[topics[topic] for topic in topic_names],
+            **{"description": "", **fields},
+        )
+    reindex_groups([group.pk for group in created.values()])
+    return created
+
+
+@pytest.mark.parametrize(("query", "must_find", "must_not_find"), CASES)
+def test_seeker_queries(groups, query, must_find, must_not_find):
+    found_ids = ranked_group_ids(Group.objects.public(), query)
+    found = {key for key, group in groups.items() if group.pk in found_ids}
+    assert must_find <= found, f"{query!r} missed {must_find - found}"
+    assert not (must_not_find & found), f"{query!r} wrongly found {must_not_find & found}"
+
+
+def test_there_are_enough_cases():
+    assert len(CASES) >= 40
+
+
+def test_name_and_topic_matches_rank_above_description(groups, office):
+    in_description = GroupFactory(
+        office=office, name="Gesprächskreis", description="Auch bei Schizophrenie willkommen."
+    )
+    reindex_groups([in_description.pk])
+    ranked = ranked_group_ids(Group.objects.public(), "Schizophrenie")
+    assert ranked.index(groups["schizo"].pk) < ranked.index(in_description.pk)
+
+
+def test_more_matched_words_rank_higher(groups):
+    ranked = ranked_group_ids(Group.objects.public(), "Diabetes Typ-1")
+    assert ranked[0] == groups["typ1"].pk
+    assert groups["fuss"].pk in ranked
+
+
+def test_the_directory_page_ranks_and_filters(client, groups):
+    response = client.get(reverse("groups:directory"), {"q": "Drogen", "relatives": "on"})
+    content = response.content.decode()
+    assert "1 Gruppe gefunden" in content
+    assert "Eltern drogenabhängiger Kinder" in content
+    assert "Narcotics Anonymous" not in content
+    response = client.get(reverse("groups:directory"), {"q": "Long Covid", "format": "online"})
+    assert "Long COVID und ME/CFS" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("Störung", "stoerung"),
+        ("FUSS", "fuss"),
+        ("Fuß", "fuss"),
+        ("Café", "cafe"),
+        ("Ärger", "aerger"),
+    ],
+)
+def test_fold(raw, folded):
+    assert text.fold(raw) == folded
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("psychosen", "psychose"),
+        ("stoerungen", "stoerung"),
+        ("angehoerigen", "angehoerige"),
+        ("erkrankungen", "erkrankung"),
+        ("kinder", "kind"),
+        ("maenner", "mann"),
+        ("depressionen", "depression"),
+    ],
+)
+def test_stem_brings_inflections_together(first, second):
+    assert text.stem(first) == text.stem(second)
+
+
+@pytest.mark.parametrize("word", ["copd", "ms", "als", "ced", "adhs"])
+def test_stem_keeps_abbreviations(word):
+    assert text.stem(word) == word
+
+
+def test_split_compound():
+    lexicon = {"darm", "kreb", "brust", "alkohol", "sucht", "stoerung"}
+    assert text.split_compound("darmkreb", lexicon) == ["darm", "kreb"]
+    assert text.split_compound("alkoholsucht", lexicon) == ["alkohol", "sucht"]
+    assert text.split_compound("essstoerung", lexicon) == ["ess", "stoerung"]
+    assert text.split_compound("hautkreb", lexicon) == ["haut", "kreb"]
+    assert text.split_compound("quantenphysik", lexicon) == []
+
+
+def test_words_of_hyphenated_and_slashed_tokens():
+    assert {"typ", "1", "diabetes", "typ1", "typ1diabetes"} <= set(text.words("Typ-1-Diabetes"))
+    assert {"me", "cfs", "mecfs"} <= set(text.words("ME/CFS"))
+
+
+def test_fuzzy_candidates():
+    vocabulary = {"schizophreni", "depression", "ms", "als", "diabet"}
+    assert text.fuzzy_candidates("skizophreni", vocabulary) == ["schizophreni"]
+    assert text.fuzzy_candidates("depresion", vocabulary) == ["depression"]
+    assert text.fuzzy_candidates("ms", vocabulary) == []
+    assert text.fuzzy_candidates("als", vocabulary) == []
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["x" * 10_000, "<script>alert(1)</script>", "'; DROP TABLE x; --", "\x00\x1f\x7f", ""],
+)
+def test_hostile_input_stays_cheap_and_bounded(hostile):
+    assert len(text.query_terms(hostile * 3)) <= text.MAX_WORDS
+    assert len(text.index_terms(hostile)) <= 2000
