@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import Group, Inquiry, Topic, TopicCategory
+from groups.models import Group, Inquiry, Synonym, Topic, TopicCategory
 from kontaktstelle.models import Room
 
 
@@ -242,3 +242,16 @@ class FoundingInterestForm(VisitorForm):
         super().__init__(*args, **kwargs)
         self.fields["topic"].label = _("On which topic would you like to start a group?")
         self.fields["topic"].required = True
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        model = Topic
+        fields = ["category", "name"]
+
+
+class SynonymForm(forms.ModelForm):
+    class Meta:
+        model = Synonym
+        fields = ["topic", "term"]
+        labels = {"term": _("Word seekers use")}

@@ -27,4 +27,5 @@ urlpatterns = [
         name="group_close",
     ),
     path("intern/posteingang/", staff.InboxView.as_view(), name="inbox"),
+    path("intern/themen/", staff.TopicListView.as_view(), name="topic_list"),
 ]

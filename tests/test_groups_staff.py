@@ -248,3 +248,51 @@ def test_public_queryset_excludes_unlisted_and_closed(office):
     GroupFactory(office=office, listing=Group.Listing.UNLISTED)
     GroupFactory(office=office, status=Group.Status.CLOSED)
     assert list(Group.objects.public()) == [shown]
+
+
+def test_staff_add_a_topic_and_a_synonym_that_makes_groups_findable(client, staff, office):
+    from groups.models import Synonym, Topic, TopicCategory
+    from groups.search import ranked_group_ids, reindex_groups
+
+    client.force_login(staff)
+    category = TopicCategory.objects.order_by("pk").first()
+    response = client.post(
+        reverse("groups:topic_list"),
+        {"topic-category": category.pk, "topic-name": "Testthema Lipome"},
+    )
+    assert response.status_code == 302
+    topic = Topic.objects.get(name="Testthema Lipome")
+    group = GroupFactory(office=office, name="Knoten unter der Haut", topics=[topic])
+    reindex_groups([group.pk])
+    assert ranked_group_ids(Group.objects.public(), "Fettgeschwulst") == []
+    response = client.post(
+        reverse("groups:topic_list"), {"synonym-topic": topic.pk, "synonym-term": "Fettgeschwulst"}
+    )
+    assert response.status_code == 302
+    assert Synonym.objects.filter(topic=topic, term="Fettgeschwulst").exists()
+    assert ranked_group_ids(Group.objects.public(), "Fettgeschwulst") == [group.pk]
+
+
+def test_adding_a_duplicate_topic_is_refused(client, staff):
+    from groups.models import Topic, TopicCategory
+
+    client.force_login(staff)
+    category = TopicCategory.objects.order_by("pk").first()
+    response = client.post(
+        reverse("groups:topic_list"), {"topic-category": category.pk, "topic-name": "DEPRESSION"}
+    )
+    assert response.status_code == 200
+    assert "Ein Thema mit diesem Namen gibt es bereits." in response.content.decode()
+    assert Topic.objects.filter(name__iexact="depression").count() == 1
+
+
+def test_topic_list_query_count_is_flat(client, staff, django_assert_max_num_queries):
+    client.force_login(staff)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("groups:topic_list")).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["starter", "coordinator"])
+def test_topic_list_refuses_other_roles(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("groups:topic_list")).status_code == 403

@@ -66,3 +66,20 @@ def test_seed_demo_force_runs_with_debug_off(settings):
     settings.DEBUG = False
     call_command("seed_demo", "--force")
     assert Office.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_every_demo_topic_is_in_the_shipped_thesaurus():
+    from groups.demo import GROUPS, SECOND_OFFICE, UNLISTED, resolve_topics
+
+    for name, topics, *_rest in [*GROUPS, *UNLISTED, *SECOND_OFFICE]:
+        assert len(resolve_topics(topics)) == len(topics), (name, topics)
+
+
+@pytest.mark.django_db
+def test_the_shipped_thesaurus_is_loaded_by_migrate():
+    from groups.models import Synonym, Topic, TopicCategory
+
+    assert Topic.objects.count() >= 150
+    assert TopicCategory.objects.count() >= 8
+    assert Synonym.objects.filter(topic__name="Drogenabhängigkeit", term="Drogen").exists()

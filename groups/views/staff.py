@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 
 from groups import services
-from groups.forms import GroupFilterForm, GroupForm
-from groups.models import Group, GroupChange, Inquiry, Topic
+from groups.forms import GroupFilterForm, GroupForm, SynonymForm, TopicForm
+from groups.models import Group, GroupChange, Inquiry, Synonym, Topic
 from kontaktstelle.mixins import OfficeStaffRequiredMixin
 
 
@@ -110,3 +110,41 @@ class InboxView(OfficeStaffRequiredMixin, ListView):
 
     def get_queryset(self):
         return Inquiry.objects.for_user(self.request.user).select_related("group")
+
+
+class TopicListView(OfficeStaffRequiredMixin, ListView):
+    """The shared thesaurus, with forms to add a topic or a synonym."""
+
+    template_name = "groups/topic_list.html"
+    context_object_name = "topics"
+
+    def get_queryset(self):
+        return (
+            Topic.objects.select_related("category")
+            .prefetch_related(Prefetch("synonyms", queryset=Synonym.objects.order_by("term")))
+            .order_by("category__name", "name")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("topic_form", TopicForm(prefix="topic"))
+        context.setdefault("synonym_form", SynonymForm(prefix="synonym"))
+        return context
+
+    def post(self, request):
+        """Add a topic or a synonym; on an error, show the list with the form again."""
+        topic_form = TopicForm(
+            request.POST if "topic-name" in request.POST else None, prefix="topic"
+        )
+        synonym_form = SynonymForm(
+            request.POST if "synonym-term" in request.POST else None, prefix="synonym"
+        )
+        for form in (topic_form, synonym_form):
+            if form.is_bound and form.is_valid():
+                form.save()
+                messages.success(request, _("Added to the thesaurus: %s") % form.instance)
+                return redirect("groups:topic_list")
+        self.object_list = self.get_queryset()
+        return self.render_to_response(
+            self.get_context_data(topic_form=topic_form, synonym_form=synonym_form)
+        )
