@@ -255,3 +255,11 @@ class SynonymForm(forms.ModelForm):
         model = Synonym
         fields = ["topic", "term"]
         labels = {"term": _("Word seekers use")}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (.csv or .xlsx)"),
+        help_text=_("Columns as in the export; German column headers are accepted too."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

@@ -15,6 +15,8 @@ urlpatterns = [
     # Staff
     path("intern/gruppen/", staff.GroupListView.as_view(), name="group_list"),
     path("intern/gruppen/neu/", staff.GroupCreateView.as_view(), name="group_create"),
+    path("intern/gruppen/import/", staff.GroupImportView.as_view(), name="group_import"),
+    path("intern/gruppen/export/", staff.GroupExportView.as_view(), name="group_export"),
     path("intern/gruppen/<int:pk>/", staff.GroupDetailView.as_view(), name="group_detail"),
     path(
         "intern/gruppen/<int:pk>/bearbeiten/",

@@ -1,13 +1,17 @@
 """Staff pages of group records (under /intern/)."""
 
+import base64
+
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 
 from groups import services
-from groups.forms import GroupFilterForm, GroupForm, SynonymForm, TopicForm
+from groups.forms import GroupFilterForm, GroupForm, ImportForm, SynonymForm, TopicForm
+from groups.importing import MAX_BYTES, export_groups, import_groups
 from groups.models import Group, GroupChange, Inquiry, Synonym, Topic
 from kontaktstelle.mixins import OfficeStaffRequiredMixin
 
@@ -148,3 +152,60 @@ class TopicListView(OfficeStaffRequiredMixin, ListView):
         return self.render_to_response(
             self.get_context_data(topic_form=topic_form, synonym_form=synonym_form)
         )
+
+
+class GroupImportView(OfficeStaffRequiredMixin, View):
+    """Upload, preview (nothing written), then confirm the import."""
+
+    session_key = "group_import"
+    template_name = "groups/group_import.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ImportForm()})
+
+    def post(self, request):
+        office = request.user.office
+        if "confirm" in request.POST:
+            pending = request.session.pop(self.session_key, None)
+            if not pending:
+                messages.error(request, _("Please upload the file again."))
+                return redirect("groups:group_import")
+            result = import_groups(
+                office, base64.b64decode(pending["data"]), pending["name"], user=request.user
+            )
+            if result.ok:
+                messages.success(
+                    request,
+                    _("Import done: %(created)s groups created, %(updated)s updated.")
+                    % {"created": result.created, "updated": result.updated},
+                )
+                return redirect("groups:group_list")
+            return render(request, self.template_name, {"form": ImportForm(), "result": result})
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        upload = form.cleaned_data["file"]
+        content = upload.read(MAX_BYTES + 1)
+        result = import_groups(office, content, upload.name, dry_run=True)
+        if result.ok:
+            request.session[self.session_key] = {
+                "name": upload.name,
+                "data": base64.b64encode(content).decode(),
+            }
+        return render(
+            request,
+            self.template_name,
+            {"form": ImportForm(), "result": result, "file": upload.name},
+        )
+
+
+class GroupExportView(OfficeStaffRequiredMixin, View):
+    def get(self, request):
+        fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        content_type = {
+            "csv": "text/csv; charset=utf-8",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }[fmt]
+        response = HttpResponse(export_groups(request.user.office, fmt), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="gruppen.{fmt}"'
+        return response
