@@ -155,9 +155,11 @@ def _accept(request, form):
 
 @login_not_required
 def print_directory(request):
-    """All published groups by topic category, for the printed guide (A4)."""
+    """The office's published groups by topic category, for the printed guide (A4)."""
+    office = contact_office()
     groups = (
         Group.objects.public()
+        .filter(office=office)
         .select_related("room__site")
         .prefetch_related(
             Prefetch("topics", queryset=Topic.objects.select_related("category").order_by("name"))
@@ -174,7 +176,7 @@ def print_directory(request):
         "groups/print_directory.html",
         {
             "categories": sorted(by_category.items()),
-            "office": contact_office(),
+            "office": office,
             "today": timezone.localdate(),
         },
     )
