@@ -1,9 +1,18 @@
 """Import and export of an office's groups as CSV or XLSX (the office's Excel list).
 
-A file is checked completely before anything is written: one bad row and nothing is
-imported, and every bad row is reported with its line number (the header is line 1,
-as in a spreadsheet). Importing the same file again updates the groups it created:
-a group is matched by its name within the office, ignoring case.
+Import rules:
+- The whole file is checked first: one bad row and nothing is written; every bad row
+  is reported with its line number as a spreadsheet shows it (the header is line 1).
+- A row updates the office's existing group of the same name, else creates a group.
+  Names are compared ignoring case, umlaut spelling and accents ("Trauercafé" =
+  "TRAUERCAFE"); groups of other offices are never looked at.
+- Only the columns present in the file are written. An empty cell clears a text field;
+  an empty cell in a choice column or in "languages" keeps the current value (for a
+  new group: the model's default). "published" yes makes a new or unlisted group
+  public with its meeting place and leaves an already public group as it is.
+- Topics are matched by topic name or synonym, folded like names; unknown topics are
+  created in the category "Sonstige Themen" and reported.
+- A group whose values all stay the same is counted as unchanged and gets no history.
 """
 
 import csv
@@ -11,89 +20,109 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from groups import text
 from groups.models import Group, GroupChange, Synonym, Topic, TopicCategory
 from groups.search import reindex_groups
 from groups.services import unique_slug
+from groups.text import fold
 
-COLUMNS = [
-    "name",
-    "topics",
-    "description",
-    "city",
-    "postcode",
-    "district",
-    "format",
-    "audience",
-    "age_group",
-    "accessible",
-    "status",
-    "accepts_new_members",
-    "schedule",
-    "languages",
-    "published",
-]
-GERMAN_HEADERS = {
-    "themen": "topics",
-    "thema": "topics",
-    "beschreibung": "description",
-    "ort": "city",
-    "plz": "postcode",
-    "stadtteil": "district",
-    "form": "format",
-    "zielgruppe": "audience",
-    "altersgruppe": "age_group",
-    "barrierefrei": "accessible",
-    "neue mitglieder": "accepts_new_members",
-    "treffen": "schedule",
-    "termine": "schedule",
-    "sprachen": "languages",
-    "veroeffentlicht": "published",
+# The columns in the export's order, each with the German headers accepted for it.
+HEADERS = {
+    "name": "",
+    "topics": "Themen, Thema",
+    "description": "Beschreibung",
+    "city": "Ort",
+    "postcode": "PLZ",
+    "district": "Stadtteil",
+    "format": "Form, Form/Format",
+    "audience": "Zielgruppe",
+    "age_group": "Altersgruppe",
+    "accessible": "Barrierefrei",
+    "status": "",
+    "accepts_new_members": "Neue Mitglieder",
+    "schedule": "Treffen, Termine, Treffen/Termine",
+    "languages": "Sprachen",
+    "published": "Veröffentlicht",
+}
+COLUMNS = list(HEADERS)
+CHOICES = {
+    "format": Group.Format,
+    "audience": Group.Audience,
+    "age_group": Group.AgeGroup,
+    "status": Group.Status,
+    "accepts_new_members": Group.NewMembers,
+}
+# German (and other) words accepted for the values of the choice columns.
+VALUE_WORDS = {
+    "in_person": "vor Ort, Präsenz",
+    "affected": "Betroffene",
+    "relatives": "Angehörige",
+    "both": "beide",
+    "all": "alle",
+    "young": "jung, Junge Selbsthilfe",
+    "seniors": "Senioren",
+    "founding": "in Gründung, Gründung",
+    "active": "aktiv",
+    "paused": "pausiert",
+    "closed": "geschlossen",
+    "yes": "ja",
+    "no": "nein",
+    "waiting_list": "Warteliste",
 }
 YES = {"yes", "ja", "j", "y", "true", "wahr", "1", "x"}
 NO = {"no", "nein", "n", "false", "falsch", "0", ""}
-CHOICES = {
-    "format": (Group.Format, {"vor ort": "in_person", "praesenz": "in_person"}),
-    "audience": (
-        Group.Audience,
-        {"betroffene": "affected", "angehoerige": "relatives", "beide": "both"},
-    ),
-    "age_group": (
-        Group.AgeGroup,
-        {"alle": "all", "jung": "young", "junge selbsthilfe": "young", "senioren": "seniors"},
-    ),
-    "status": (
-        Group.Status,
-        {
-            "in gruendung": "founding",
-            "aktiv": "active",
-            "pausiert": "paused",
-            "geschlossen": "closed",
-        },
-    ),
-    "accepts_new_members": (
-        Group.NewMembers,
-        {"ja": "yes", "nein": "no", "warteliste": "waiting_list", "waiting list": "waiting_list"},
-    ),
-}
-TEXT_FIELDS = ["name", "description", "city", "postcode", "district", "schedule", "languages"]
+TEXT_FIELDS = ["description", "city", "postcode", "district", "schedule"]
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_COLUMNS = 100
 OTHER_CATEGORY = {"slug": "sonstige", "name": "Sonstige Themen"}
 
 
+def _key(value):
+    """A header or value as compared: folded, "_" and "-" as blanks, blanks single."""
+    return " ".join(fold(value).replace("_", " ").replace("-", " ").split())
+
+
+def _keys(value, words):
+    return {_key(word): value for word in [value, *words.split(",")] if word.strip()}
+
+
+_HEADERS = {key: column for column in COLUMNS for key in _keys(column, HEADERS[column])}
+_CHOICE_VALUES = {
+    column: {
+        key: value for value in choices.values for key in _keys(value, VALUE_WORDS.get(value, ""))
+    }
+    for column, choices in CHOICES.items()
+}
+
+
 class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message is for users."""
+    """The file cannot be imported; ``errors`` lists (line or None, message) for users."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("; ".join(message for _line, message in errors))
+
+
+@dataclass
+class RowData:
+    """One checked row: the model fields given, and its topics (None: no topics column)."""
+
+    line: int
+    name: str
+    values: dict = field(default_factory=dict)
+    topics: list[str] | None = None
 
 
 @dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     new_topics: list[str] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int | None, str]] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -101,210 +130,319 @@ class ImportResult:
         return not self.errors
 
 
+def _fail(message):
+    raise ImportFileError([(None, message)])
+
+
 def _cell(value):
-    return "" if value is None else str(value).strip()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
 
 
-def read_rows(content: bytes, filename: str) -> list[list[str]]:
-    """The file's rows as lists of strings, header first."""
-    if len(content) > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than 5 MB."))
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+def _xlsx_rows(content):
+    from openpyxl import load_workbook
 
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-            return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-        except Exception as error:  # openpyxl raises many kinds for broken files
-            raise ImportFileError(_("The Excel file cannot be read.")) from error
-    if not filename.lower().endswith(".csv"):
-        raise ImportFileError(_("Please upload a .csv or .xlsx file."))
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        rows = workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
+        # Stop once the limit is passed, without expanding the rest of the sheet.
+        kept, filled = [], 0
+        for row in rows:
+            kept.append([_cell(value) for value in row])
+            filled += any(kept[-1])
+            if filled > MAX_ROWS + 1:
+                break
+        workbook.close()
+    except Exception:  # openpyxl raises many kinds of errors for broken files
+        _fail(_("The Excel file cannot be read."))
+    return kept
+
+
+def _csv_rows(content):
+    unreadable = _("The file cannot be read as text: please save it as CSV (UTF-8 or Windows).")
+    if b"\x00" in content:
+        _fail(unreadable)
     try:
         decoded = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        decoded = content.decode("cp1252", errors="replace")
-    first_line = decoded.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [
-        [_cell(value) for value in row]
-        for row in csv.reader(io.StringIO(decoded), delimiter=delimiter)
-    ]
+        try:
+            decoded = content.decode("cp1252")
+        except UnicodeDecodeError:
+            _fail(unreadable)
+    # The delimiter is sniffed from the header line, where neither appears in a name.
+    header = decoded.lstrip().split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    try:
+        return [
+            [_cell(value) for value in row]
+            for row in csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
+        ]
+    except csv.Error:
+        _fail(_("The CSV file cannot be read."))
 
 
-def _column(header):
-    key = text.fold(header).strip()
-    if key in COLUMNS:
-        return key
-    return GERMAN_HEADERS.get(key)
+def read_rows(content: bytes, filename: str) -> list[list[str]]:
+    """The file's rows as lists of stripped strings, header first."""
+    if len(content) > MAX_BYTES:
+        _fail(_("The file is larger than 5 MB."))
+    suffix = filename.lower().rsplit(".", 1)[-1]
+    if suffix == "xlsx":
+        return _xlsx_rows(content)
+    if suffix == "csv":
+        return _csv_rows(content)
+    _fail(_("Please upload a .csv or .xlsx file."))
 
 
 def _parse_row(values, line, errors):
-    """Cleaned field values of one row; appends (line, message) for each problem."""
-    row = {}
-    if not values.get("name"):
-        errors.append((line, _("Line %(line)s: the name is missing.") % {"line": line}))
-    for name in TEXT_FIELDS:
-        if name in values:
-            limit = Group._meta.get_field(name).max_length
-            if limit and len(values[name]) > limit:
-                errors.append(
-                    (
-                        line,
-                        _("Line %(line)s: “%(column)s” is longer than %(limit)s characters.")
-                        % {"line": line, "column": name, "limit": limit},
-                    )
+    """One row's RowData; appends (line, message) to ``errors`` for each problem."""
+
+    def error(message, **params):
+        errors.append((line, message % {"line": line, **params}))
+
+    row = RowData(line=line, name=values["name"])
+    if not row.name:
+        error(_("Line %(line)s: the name is missing."))
+    for column in ["name", *TEXT_FIELDS, "languages"]:
+        if column not in values:
+            continue
+        limit = Group._meta.get_field(column).max_length
+        if len(values[column]) > limit:
+            too_long = _("Line %(line)s: “%(column)s” is longer than %(limit)s characters.")
+            error(too_long, column=column, limit=limit)
+        elif column in TEXT_FIELDS or (column == "languages" and values[column]):
+            row.values[column] = values[column]
+    for column, choices in _CHOICE_VALUES.items():
+        if not values.get(column):
+            continue
+        row.values[column] = choices.get(_key(values[column]))
+        if row.values[column] is None:
+            unknown = _(
+                "Line %(line)s: unknown value “%(value)s” in column “%(column)s” "
+                "(allowed: %(allowed)s)."
+            )
+            allowed = ", ".join(CHOICES[column].values)
+            error(unknown, value=values[column], column=column, allowed=allowed)
+    for column in ("accessible", "published"):
+        if column in values:
+            word = _key(values[column])
+            if word not in YES | NO:
+                not_yes_no = _(
+                    "Line %(line)s: “%(value)s” in column “%(column)s” is not yes or no."
                 )
-            row[name] = values[name]
-    for name, (choices, german) in CHOICES.items():
-        if values.get(name):
-            raw = text.fold(values[name])
-            value = raw if raw in choices.values else german.get(raw)
-            if value is None:
-                errors.append(
-                    (
-                        line,
-                        _(
-                            "Line %(line)s: unknown value “%(value)s” in column “%(column)s” "
-                            "(allowed: %(allowed)s)."
-                        )
-                        % {
-                            "line": line,
-                            "value": values[name],
-                            "column": name,
-                            "allowed": ", ".join(choices.values),
-                        },
-                    )
-                )
-            row[name] = value
-    for name in ("accessible", "published"):
-        if name in values:
-            raw = text.fold(values[name])
-            if raw not in YES | NO:
-                errors.append(
-                    (
-                        line,
-                        _("Line %(line)s: “%(value)s” in column “%(column)s” is not yes or no.")
-                        % {"line": line, "value": values[name], "column": name},
-                    )
-                )
-            row[name] = raw in YES
-    row["topics"] = [item.strip() for item in values.get("topics", "").split(";") if item.strip()]
+                error(not_yes_no, value=values[column], column=column)
+            row.values[column] = word in YES
+    if "topics" in values:
+        row.topics = []
+        limit = Topic._meta.get_field("name").max_length
+        for topic in (item.strip() for item in values["topics"].split(";")):
+            if len(topic) > limit:
+                too_long = _("Line %(line)s: a topic is longer than %(limit)s characters.")
+                error(too_long, limit=limit)
+            elif topic and fold(topic) not in {fold(known) for known in row.topics}:
+                row.topics.append(topic)
     return row
 
 
-def parse(content: bytes, filename: str) -> tuple[list[dict], list[tuple[int, str]]]:
-    """Rows as field dicts, and every problem found, with its line number."""
+def parse_file(file_obj, filename: str) -> list[RowData]:
+    """The checked rows of an uploaded file (its bytes or a binary file object).
+
+    Raises ImportFileError listing every problem: of the file, or of each bad row.
+    """
+    if isinstance(file_obj, bytes | bytearray):
+        content = bytes(file_obj)
+    else:
+        content = file_obj.read(MAX_BYTES + 1)
     rows = read_rows(content, filename)
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    columns = [_column(header) for header in rows[0]]
+    if not any(any(cells) for cells in rows):
+        _fail(_("The file is empty."))
+    columns = [_HEADERS.get(_key(header)) for header in rows[0]]
     if "name" not in columns:
-        raise ImportFileError(_("The file has no column “name”."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportFileError(_("The file has more than 5,000 rows."))
-    parsed, errors = [], []
+        _fail(_("The file has no column “name”."))
+    if sum(1 for cells in rows[1:] if any(cells)) > MAX_ROWS:
+        _fail(_("The file has more than 5,000 rows."))
+    parsed, errors, first_lines = [], [], {}
     for line, cells in enumerate(rows[1:], start=2):
         if not any(cells):
             continue
-        values = {column: cell for column, cell in zip(columns, cells, strict=False) if column}
-        parsed.append((line, _parse_row(values, line, errors)))
-    return parsed, errors
+        values = dict.fromkeys(filter(None, columns), "")  # short rows: missing cells empty
+        for column, cell in reversed(list(zip(columns, cells, strict=False))):
+            if column:  # of two columns with one meaning, the first wins
+                values[column] = cell
+        row = _parse_row(values, line, errors)
+        first = first_lines.setdefault(fold(row.name), line)
+        if row.name and first != line:
+            message = _("Line %(line)s: “%(name)s” already appears in line %(first)s.")
+            errors.append((line, message % {"line": line, "name": row.name, "first": first}))
+        parsed.append(row)
+    if errors:
+        raise ImportFileError(errors)
+    return parsed
 
 
-class _TopicFinder:
-    """Thesaurus topics by name or synonym, ignoring case and umlaut spelling."""
+class _Topics:
+    """Thesaurus topics by folded name or synonym; unknown names are created on demand."""
 
     def __init__(self):
+        self.category = None
         self.by_word = {}
         for topic in Topic.objects.all():
-            self.by_word.setdefault(text.fold(topic.name), topic)
+            self.by_word.setdefault(fold(topic.name), topic)
         for synonym in Synonym.objects.select_related("topic"):
-            self.by_word.setdefault(text.fold(synonym.term), synonym.topic)
+            self.by_word.setdefault(fold(synonym.term), synonym.topic)
 
-    def knows(self, name):
-        return text.fold(name) in self.by_word
+    def find(self, name):
+        return self.by_word.get(fold(name))
 
     def get_or_create(self, name):
-        """Unknown topics go into the category "Sonstige Themen" for staff to sort."""
-        topic = self.by_word.get(text.fold(name))
+        topic = self.find(name)
         if topic is None:
-            category, _new = TopicCategory.objects.get_or_create(
-                slug=OTHER_CATEGORY["slug"], defaults={"name": OTHER_CATEGORY["name"]}
-            )
-            topic = Topic.objects.create(category=category, name=name)
-            self.by_word[text.fold(name)] = topic
+            self.category = self.category or self._other_category()
+            topic = Topic.objects.create(category=self.category, name=name)
+            self.by_word[fold(name)] = topic
         return topic
 
+    @staticmethod
+    def _other_category():
+        categories = TopicCategory.objects
+        return (
+            categories.filter(slug=OTHER_CATEGORY["slug"]).first()
+            or categories.filter(name__iexact=OTHER_CATEGORY["name"]).first()
+            or categories.create(**OTHER_CATEGORY)
+        )
 
-def import_groups(office, content, filename, user=None, dry_run=False) -> ImportResult:
-    """Check the whole file, then create or update the office's groups in one transaction."""
+
+def _changes(group, row, topics, new_topics):
+    """{model field or "topics": new value} where the row differs from the group."""
+    target = {}
+    for column, value in row.values.items():
+        if column == "accessible":
+            target["step_free"] = value
+        elif column == "published":
+            if not value:
+                target["listing"] = Group.Listing.UNLISTED
+            elif group.pk is None or group.listing == Group.Listing.UNLISTED:
+                target["listing"] = Group.Listing.PUBLIC_WITH_PLACE
+        else:
+            target[column] = value
+    target["name"] = row.name
+    changes = {
+        name: value
+        for name, value in target.items()
+        if group.pk is None or getattr(group, name) != value
+    }
+    if row.topics is not None:
+        found = [topics.find(name) for name in row.topics]
+        for name, topic in zip(row.topics, found, strict=True):
+            if topic is None:
+                new_topics.setdefault(fold(name), name)
+        current = {topic.pk for topic in group.topics.all()} if group.pk else set()
+        if None in found or {topic.pk for topic in found} != current:
+            changes["topics"] = row.topics
+    return changes
+
+
+def _existing_groups(office, rows, errors):
+    """{folded name: group} of the office's groups; a name used twice there is an error."""
+    existing, doubled = {}, set()
+    for group in office.groups.prefetch_related("topics").order_by("pk"):
+        if fold(group.name) in existing:
+            doubled.add(fold(group.name))
+        existing.setdefault(fold(group.name), group)
+    for row in rows:
+        if fold(row.name) in doubled:
+            message = _("Line %(line)s: the office has several groups called “%(name)s”.")
+            errors.append((row.line, message % {"line": row.line, "name": row.name}))
+    return existing
+
+
+def import_groups(office, file_obj, filename, user=None, dry_run=False) -> ImportResult:
+    """Check the whole file, then create or update the office's groups in one transaction.
+
+    ``file_obj`` is the file's bytes or a binary file object; ``user`` is recorded in
+    each group's history. With ``dry_run`` nothing is written and the result says what
+    the import would do.
+    """
     result = ImportResult(dry_run=dry_run)
     try:
-        rows, result.errors = parse(content, filename)
+        rows = parse_file(file_obj, filename)
     except ImportFileError as error:
-        result.errors = [(0, str(error))]
-        return result
-    if result.errors:
-        return result
-    existing = {text.fold(group.name): group for group in office.groups.all()}
-    finder = _TopicFinder()
-    for _line, row in rows:
-        for name in row["topics"]:
-            if not finder.knows(name) and name not in result.new_topics:
-                result.new_topics.append(name)
-        if text.fold(row["name"]) in existing:
-            result.updated += 1
-        else:
-            result.created += 1
-    if dry_run:
+        result.errors = error.errors
         return result
     with transaction.atomic():
+        existing = _existing_groups(office, rows, result.errors)
+        if result.errors:
+            return result
+        topics, new_topics, plan = _Topics(), {}, []
+        for row in rows:
+            group = existing.get(fold(row.name)) or Group(office=office)
+            changes = _changes(group, row, topics, new_topics)
+            if group.pk is None:
+                result.created += 1
+            elif changes:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            plan.append((group, changes))
+        result.new_topics = list(new_topics.values())
+        if dry_run:
+            return result
         touched = []
-        for _line, row in rows:
-            group = existing.get(text.fold(row["name"]))
-            if group is None:
-                group = Group(office=office, slug=unique_slug(row["name"]))
-                existing[text.fold(row["name"])] = group
-            for name, value in row.items():
-                if name == "accessible":
-                    group.step_free = value
-                elif name == "published":
-                    group.listing = (
-                        Group.Listing.PUBLIC_WITH_PLACE if value else Group.Listing.UNLISTED
-                    )
-                elif name != "topics":
+        for group, changes in plan:
+            if not changes:
+                continue
+            created = group.pk is None
+            for name, value in changes.items():
+                if name != "topics":
                     setattr(group, name, value)
+            if created:
+                group.slug = unique_slug(group.name)
             group.save()
-            group.topics.set([finder.get_or_create(name) for name in row["topics"]])
-            GroupChange.objects.create(group=group, user=user, action=GroupChange.Action.IMPORTED)
+            if "topics" in changes:
+                group.topics.set([topics.get_or_create(name) for name in changes["topics"]])
+            labels = [] if created else [_label(name) for name in changes]
+            GroupChange.objects.create(
+                group=group, user=user, action=GroupChange.Action.IMPORTED, fields=labels
+            )
             touched.append(group.pk)
-        reindex_groups(touched)
+        if touched:
+            reindex_groups(touched)
     return result
 
 
+def _label(name):
+    return str(capfirst(Group._meta.get_field(name).verbose_name))
+
+
 def _export_row(group):
-    return [
-        group.name,
-        "; ".join(topic.name for topic in group.topics.all()),
-        group.description,
-        group.city,
-        group.postcode,
-        group.district,
-        group.format,
-        group.audience,
-        group.age_group,
-        "yes" if group.accessibility()[0] else "no",
-        group.status,
-        group.accepts_new_members,
-        group.schedule,
-        group.languages,
-        "no" if group.listing == Group.Listing.UNLISTED else "yes",
-    ]
+    values = {column: getattr(group, column, None) for column in COLUMNS}
+    values["topics"] = "; ".join(sorted(topic.name for topic in group.topics.all()))
+    values["accessible"] = "yes" if group.step_free else "no"
+    values["published"] = "no" if group.listing == Group.Listing.UNLISTED else "yes"
+    return [values[column] for column in COLUMNS]
+
+
+def _xlsx_cell(sheet, value):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"  # text stays text: "=..." is never written as a formula
+    return cell
 
 
 def export_groups(office, fmt: str) -> bytes:
-    """The office's groups with the import's columns: "csv" (for German Excel) or "xlsx"."""
-    groups = office.groups.select_related("room").prefetch_related("topics").order_by("name")
+    """The office's groups with the import's columns: "csv" (for German Excel) or "xlsx".
+
+    "accessible" is the group's own step-free flag (where a group meets in one of the
+    office's rooms, the room's applies on public pages); "published" is yes for both
+    public listings.
+    """
+    groups = office.groups.prefetch_related("topics").order_by("name", "pk")
     rows = [COLUMNS, *(_export_row(group) for group in groups)]
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -312,10 +450,12 @@ def export_groups(office, fmt: str) -> bytes:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Groups"))
         for row in rows:
-            sheet.append(row)
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";").writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=";").writerows(rows)
+        return buffer.getvalue().encode("utf-8-sig")
+    raise ValueError(f"Unknown export format: {fmt!r}")
