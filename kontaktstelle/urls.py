@@ -12,9 +12,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("sprache/", login_not_required(set_language), name="set_language"),
     path("", include("groups.urls")),
+    path("", include("starters.urls")),
     # Accounts
     path("anmelden/", views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("einladung/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("weiter/", views.home_for_user, name="home_for_user"),
     path(
         "passwort/aendern/",
@@ -50,7 +52,6 @@ urlpatterns = [
     path("intern/", views.DashboardView.as_view(), name="dashboard"),
     path("intern/standorte/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
     path("intern/admin/", admin.site.urls),
-    # Starters' and coordinators' areas
-    path("mein-bereich/", views.StarterHomeView.as_view(), name="starter_home"),
+    # Coordinators' area
     path("netzwerk/", views.NetworkOverviewView.as_view(), name="network_overview"),
 ]

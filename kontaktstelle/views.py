@@ -1,16 +1,24 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, TemplateView
 
 from groups.models import Group, Inquiry
+from kontaktstelle import invitations
 from kontaktstelle.forms import LoginForm
 from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
 from kontaktstelle.models import Membership, Office, Room, Site
+from starters.models import Certificate, Starter
 
 
 def _public_office(slug=None):
@@ -49,12 +57,39 @@ def home_for_user(request):
     if user.is_office_staff:
         return redirect("dashboard")
     if user.is_starter:
-        return redirect("starter_home")
+        return redirect("starters:home")
     if user.is_coordinator:
         return redirect("network_overview")
     if user.is_superuser:
         return redirect("admin:index")
     return render(request, "kontaktstelle/no_role.html", status=403)
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def accept_invitation(request, token):
+    """Set the first password through an invitation link, then log in."""
+    try:
+        invitation = invitations.get_usable_invitation(token)
+    except invitations.InvitationError as error:
+        return render(request, "registration/invitation_invalid.html", {"error": error}, status=410)
+    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.accept_invitation(token, form)
+        except invitations.InvitationError as error:
+            return render(
+                request, "registration/invitation_invalid.html", {"error": error}, status=410
+            )
+        login(request, user)
+        messages.success(request, _("Your password is set. Welcome!"))
+        return redirect("home_for_user")
+    return render(
+        request,
+        "registration/invitation_accept.html",
+        {"form": form, "invited_user": invitation.user},
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -80,6 +115,18 @@ class DashboardView(OfficeStaffRequiredMixin, TemplateView):
         context["new_inquiries"] = (
             Inquiry.objects.for_user(self.request.user).filter(status=Inquiry.Status.NEW).count()
         )
+        starters = Starter.objects.for_user(self.request.user)
+        context["starter_counts"] = starters.aggregate(
+            active=Count("pk", filter=Q(status=Starter.Status.ACTIVE)),
+            in_training=Count("pk", filter=Q(status=Starter.Status.IN_TRAINING)),
+            paused=Count("pk", filter=Q(status=Starter.Status.PAUSED)),
+            exchange_overdue=Count("pk", filter=Q(pk__in=starters.exchange_overdue().values("pk"))),
+        )
+        context["pending_certificates"] = (
+            Certificate.objects.for_user(self.request.user)
+            .filter(signed_on__isnull=True)
+            .select_related("starter__user")[:10]
+        )
         return context
 
 
@@ -91,11 +138,6 @@ class SiteDetailView(OfficeStaffRequiredMixin, DetailView):
         return Site.objects.for_user(self.request.user).prefetch_related(
             Prefetch("rooms", queryset=Room.objects.order_by("name"))
         )
-
-
-class StarterHomeView(RoleRequiredMixin, TemplateView):
-    allowed_roles = (Membership.Role.STARTER,)
-    template_name = "kontaktstelle/starter_home.html"
 
 
 class NetworkOverviewView(RoleRequiredMixin, TemplateView):

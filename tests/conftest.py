@@ -6,7 +6,14 @@ import pytest
 from django.core.cache import cache
 
 from kontaktstelle.models import Membership
-from tests.factories import NetworkFactory, OfficeFactory, RoomFactory, SiteFactory, member
+from tests.factories import (
+    NetworkFactory,
+    OfficeFactory,
+    RoomFactory,
+    SiteFactory,
+    StarterFactory,
+    member,
+)
 
 Role = Membership.Role
 
@@ -60,12 +67,25 @@ def other_office_admin(other_office):
 
 @pytest.fixture
 def starter(office):
-    return member(Role.STARTER, office=office, email="igs@example.org", name="Maria Schneider")
+    """A starter's account; their profile is ``starter.starter``."""
+    user = member(Role.STARTER, office=office, email="igs@example.org", name="Maria Schneider")
+    StarterFactory(office=office, user=user)
+    return user
 
 
 @pytest.fixture
 def other_starter(office):
-    return member(Role.STARTER, office=office, email="igs2@example.org", name="Thomas Weber")
+    """Another starter of the same office: must not see the first one's records."""
+    user = member(Role.STARTER, office=office, email="igs2@example.org", name="Thomas Weber")
+    StarterFactory(office=office, user=user)
+    return user
+
+
+@pytest.fixture
+def other_office_starter(other_office):
+    user = member(Role.STARTER, office=other_office, email="igs3@example.org", name="Ali Kaya")
+    StarterFactory(office=other_office, user=user)
+    return user
 
 
 @pytest.fixture

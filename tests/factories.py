@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 
 from kontaktstelle.models import Membership, Network, Office, Room, Site, User
@@ -98,3 +100,43 @@ class GroupFactory(factory.django.DjangoModelFactory):
     def topics(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.topics.set(extracted)
+
+
+class StarterFactory(factory.django.DjangoModelFactory):
+    """A starter profile with its account and role; pass ``user=`` to reuse an account."""
+
+    class Meta:
+        model = "starters.Starter"
+        skip_postgeneration_save = True
+
+    office = factory.SubFactory(OfficeFactory)
+    user = factory.LazyAttribute(lambda o: member(Membership.Role.STARTER, office=o.office))
+    phone = "0123 456789"
+    status = "active"
+
+    @factory.post_generation
+    def qualifications(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.qualifications.set(extracted)
+
+
+class TrainingCohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "starters.TrainingCohort"
+
+    office = factory.SubFactory(OfficeFactory)
+    name = factory.Sequence(lambda n: f"Schulung {n}")
+    starts_on = datetime.date(2026, 2, 1)
+    ends_on = datetime.date(2026, 4, 30)
+    hours = 40
+
+
+class TrainingEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "starters.TrainingEvent"
+
+    office = factory.SubFactory(OfficeFactory)
+    kind = "exchange"
+    title = factory.Sequence(lambda n: f"Austauschtreffen {n}")
+    date = datetime.date(2026, 6, 1)
+    hours = 2

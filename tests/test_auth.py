@@ -53,7 +53,7 @@ def test_inactive_account_gets_the_same_message(client, staff):
 
 def test_login_redirects_by_role(client, starter, coordinator, office_admin):
     for user, target in [
-        (starter, "starter_home"),
+        (starter, "starters:home"),
         (coordinator, "network_overview"),
         (office_admin, "dashboard"),
     ]:

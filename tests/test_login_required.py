@@ -18,6 +18,7 @@ PUBLIC_NAMES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "accept_invitation",
     "admin:login",
 }
 
@@ -48,7 +49,7 @@ def test_only_the_listed_views_are_public():
 
 
 def test_anonymous_requests_to_private_pages_go_to_login(client, db):
-    for name in ["dashboard", "starter_home", "network_overview", "password_change"]:
+    for name in ["dashboard", "starters:home", "network_overview", "password_change"]:
         response = client.get(reverse(name))
         assert response.status_code == 302, name
         assert response["Location"].startswith(reverse("login")), name

@@ -4,7 +4,7 @@ anonymous to login / bad id."""
 import pytest
 from django.urls import reverse
 
-from tests.factories import RoomFactory, SiteFactory
+from tests.factories import RoomFactory, SiteFactory, StarterFactory
 
 
 def assert_redirects_to_login(response):
@@ -52,8 +52,10 @@ def test_dashboard_query_count_does_not_grow_with_sites(
     client.force_login(staff)
     for _ in range(10):
         RoomFactory(site=SiteFactory(office=office))
-    # session, user, membership, sites, group counts, new inquiries
-    with django_assert_max_num_queries(7):
+        StarterFactory(office=office)
+    # session, user, membership, sites, group counts, new inquiries, starter counts,
+    # certificates to sign off
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("dashboard")).status_code == 200
 
 
@@ -88,7 +90,7 @@ def test_site_detail_anonymous_goes_to_login(client, site):
 
 def test_starter_area(client, starter):
     client.force_login(starter)
-    response = client.get(reverse("starter_home"))
+    response = client.get(reverse("starters:home"))
     assert response.status_code == 200
     assert "Maria Schneider" in response.content.decode()
     assert "KISS Musterstadt" in response.content.decode()
@@ -97,7 +99,7 @@ def test_starter_area(client, starter):
 @pytest.mark.parametrize("persona", ["staff", "office_admin", "coordinator"])
 def test_starter_area_refuses_other_roles(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
-    assert client.get(reverse("starter_home")).status_code == 403
+    assert client.get(reverse("starters:home")).status_code == 403
 
 
 def test_network_overview_shows_aggregates_of_the_network(
@@ -123,9 +125,9 @@ def test_network_overview_refuses_other_roles(client, request, persona):
 def test_navigation_follows_the_role(client, staff, starter):
     client.force_login(staff)
     content = client.get(reverse("dashboard")).content.decode()
-    assert reverse("starter_home") not in content
+    assert reverse("starters:home") not in content
     assert reverse("admin:index") not in content
     client.force_login(starter)
-    content = client.get(reverse("starter_home")).content.decode()
+    content = client.get(reverse("starters:home")).content.decode()
     assert "Mein Bereich" in content
     assert reverse("dashboard") not in content

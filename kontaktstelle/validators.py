@@ -1,0 +1,17 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Digits with the usual separators, optionally a leading "+" for the country code.
+_PHONE = re.compile(r"\+?[0-9][0-9 ()/\-]*")
+
+
+def validate_phone(value):
+    """A German or international phone number: 6 to 15 digits, usual separators."""
+    digits = sum(char.isdigit() for char in value)
+    if not _PHONE.fullmatch(value.strip()) or not 6 <= digits <= 15:
+        raise ValidationError(
+            _("Enter a phone number of digits, e.g. 0123 456789 or +49 123 456789."),
+            code="invalid_phone",
+        )

@@ -1,0 +1,330 @@
+import datetime
+import itertools
+
+from django import forms
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Topic
+from kontaktstelle.models import Site, User
+from starters.models import (
+    Availability,
+    Language,
+    Qualification,
+    Starter,
+    TrainingCohort,
+    TrainingEvent,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+MAX_CERTIFICATE_YEARS = 10
+
+
+class ProfileForm(forms.ModelForm):
+    """What a starter keeps current themselves; staff edit it too (``StarterForm``)."""
+
+    name = forms.CharField(label=_("Name"), max_length=150)
+
+    class Meta:
+        model = Starter
+        fields = [
+            "phone",
+            "languages",
+            "capacity",
+            "sites",
+            "towns",
+            "has_car",
+            "uses_public_transport",
+            "excluded_topics",
+        ]
+        widgets = {
+            "languages": forms.CheckboxSelectMultiple,
+            "sites": forms.CheckboxSelectMultiple,
+            "excluded_topics": forms.SelectMultiple(attrs={"size": 8}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["name"].initial = self.instance.user.name
+        self.fields["sites"].queryset = Site.objects.for_office(office).order_by("name")
+        self.fields["languages"].queryset = Language.objects.order_by("name")
+        self.fields["excluded_topics"].queryset = Topic.objects.order_by("name")
+        self.fields["capacity"].widget.attrs.update({"min": 0, "max": 10})
+
+
+class StarterForm(ProfileForm):
+    """The whole profile, for staff: also status, qualifications, agreement and notes."""
+
+    email = forms.EmailField(label=_("E-mail address"), help_text=_("Also their login."))
+
+    class Meta(ProfileForm.Meta):
+        fields = [
+            "status",
+            "paused_until",
+            *ProfileForm.Meta.fields,
+            "qualifications",
+            "agreement_signed_on",
+            "consent_given_on",
+            "notes",
+        ]
+        widgets = ProfileForm.Meta.widgets | {
+            "qualifications": forms.CheckboxSelectMultiple,
+            "paused_until": DATE,
+            "agreement_signed_on": DATE,
+            "consent_given_on": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    field_order = ["name", "email"]
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, office=office, **kwargs)
+        if self.instance.pk:
+            self.fields["email"].initial = self.instance.user.email
+        self.fields["qualifications"].queryset = Qualification.objects.for_office(office).order_by(
+            "name"
+        )
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).strip()
+        taken = User.objects.annotate(lower=Lower("email")).filter(lower=email.lower())
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.user_id)
+        if taken.exists():
+            raise forms.ValidationError(_("A user with this e-mail address already exists."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("paused_until") and cleaned.get("status") != Starter.Status.PAUSED:
+            self.add_error("paused_until", _("Only a paused starter has a date to pause until."))
+        return cleaned
+
+
+class AvailabilityForm(forms.ModelForm):
+    class Meta:
+        model = Availability
+        fields = ["weekday", "starts_at", "ends_at"]
+        widgets = {"starts_at": TIME, "ends_at": TIME}
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The end must be after the start."))
+        return cleaned
+
+
+class BaseAvailabilityFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        keys = ("weekday", "starts_at", "ends_at")
+        windows = sorted(
+            tuple(form.cleaned_data[key] for key in keys)
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and all(form.cleaned_data.get(key) is not None for key in keys)
+        )
+        for (day, _start, end), (next_day, next_start, _end) in itertools.pairwise(windows):
+            if day == next_day and next_start < end:
+                raise forms.ValidationError(
+                    _("Two times on %(day)s overlap. Please combine them into one.")
+                    % {"day": Availability.Weekday(day).label}
+                )
+
+
+AvailabilityFormSet = forms.inlineformset_factory(
+    Starter,
+    Availability,
+    form=AvailabilityForm,
+    formset=BaseAvailabilityFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=21,
+    validate_max=True,
+)
+
+
+class StarterFilterForm(forms.Form):
+    """Filters of the staff list of starters; invalid values are ignored."""
+
+    q = forms.CharField(label=_("Name contains"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("all but retired")), *Starter.Status.choices],
+    )
+    qualification = forms.ModelChoiceField(
+        label=_("Qualification"), required=False, queryset=Qualification.objects.none()
+    )
+    language = forms.ModelChoiceField(
+        label=_("Language"), required=False, queryset=Language.objects.order_by("name")
+    )
+    site = forms.ModelChoiceField(label=_("Site"), required=False, queryset=Site.objects.none())
+    weekday = forms.TypedChoiceField(
+        label=_("Available on"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("any day")), *Availability.Weekday.choices],
+    )
+    daytime = forms.ChoiceField(
+        label=_("Time of day"),
+        required=False,
+        choices=[("", _("any time")), *Availability.Daytime.choices],
+    )
+    free_capacity = forms.BooleanField(label=_("Can take on more"), required=False)
+    exchange_overdue = forms.BooleanField(
+        label=_("No exchange or supervision for 12 months"), required=False
+    )
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["qualification"].queryset = Qualification.objects.for_office(office).order_by(
+            "name"
+        )
+        self.fields["site"].queryset = Site.objects.for_office(office).order_by("name")
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.exclude(status=Starter.Status.RETIRED)
+        data = self.cleaned_data
+        if data["q"]:
+            queryset = queryset.filter(user__name__icontains=data["q"])
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        else:
+            queryset = queryset.exclude(status=Starter.Status.RETIRED)
+        if data["qualification"]:
+            queryset = queryset.filter(qualifications=data["qualification"])
+        if data["language"]:
+            queryset = queryset.filter(languages=data["language"])
+        if data["site"]:
+            queryset = queryset.filter(sites=data["site"])
+        if data["weekday"] is not None or data["daytime"]:
+            queryset = queryset.available_at(data["weekday"], data["daytime"])
+        if data["free_capacity"]:
+            queryset = queryset.filter(status=Starter.Status.ACTIVE, free_capacity__gt=0)
+        if data["exchange_overdue"]:
+            queryset = queryset.exchange_overdue()
+        return queryset
+
+
+class QualificationForm(forms.ModelForm):
+    class Meta:
+        model = Qualification
+        fields = ["name"]
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.office = office
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if (
+            Qualification.objects.for_office(self.instance.office)
+            .filter(name__iexact=name)
+            .exists()
+        ):
+            raise forms.ValidationError(_("This qualification already exists."))
+        return name
+
+
+class TrainingFormMixin:
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grants"].queryset = Qualification.objects.for_office(office).order_by("name")
+
+
+class CohortForm(TrainingFormMixin, forms.ModelForm):
+    class Meta:
+        model = TrainingCohort
+        fields = ["name", "starts_on", "ends_on", "place", "trainers", "hours", "grants"]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "grants": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, office=office, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault(
+                "grants",
+                list(Qualification.objects.filter(code=Qualification.Code.FOUNDING)),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last day cannot be before the first day."))
+        return cleaned
+
+
+class EventForm(TrainingFormMixin, forms.ModelForm):
+    class Meta:
+        model = TrainingEvent
+        fields = ["kind", "title", "date", "hours", "place", "trainers", "grants"]
+        widgets = {"date": DATE, "grants": forms.CheckboxSelectMultiple}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("grants") and cleaned.get("kind") != TrainingEvent.Kind.CONTINUING_EDUCATION:
+            self.add_error("grants", _("Only a continuing education course grants qualifications."))
+        return cleaned
+
+
+class StarterChoiceForm(forms.Form):
+    """Pick starters of the office: participants of a cohort, attendees of an event."""
+
+    starters = forms.ModelMultipleChoiceField(
+        label=_("In-Gang-Setzer:innen"),
+        queryset=Starter.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starters"].queryset = queryset.select_related("user").order_by("user__name")
+        self.fields["starters"].label_from_instance = lambda starter: starter.name
+
+
+class CompletionForm(forms.Form):
+    completed_on = forms.DateField(label=_("Completed on"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"completed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class CertificateRequestForm(forms.Form):
+    period_start = forms.DateField(label=_("From"), widget=DATE)
+    period_end = forms.DateField(label=_("Until"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        today = timezone.localdate()
+        kwargs.setdefault(
+            "initial", {"period_start": datetime.date(today.year, 1, 1), "period_end": today}
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end:
+            if end < start:
+                self.add_error("period_end", _("The end cannot be before the start."))
+            elif (end - start).days > 366 * MAX_CERTIFICATE_YEARS:
+                self.add_error("period_end", _("Please choose a period of at most ten years."))
+            if start > timezone.localdate():
+                self.add_error("period_start", _("The period cannot start in the future."))
+        return cleaned
+
+
+def starter_choices(office, exclude=None):
+    """Starters of the office who can still take part in training (not retired)."""
+    queryset = Starter.objects.for_office(office).exclude(status=Starter.Status.RETIRED)
+    return queryset.exclude(exclude) if exclude is not None else queryset

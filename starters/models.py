@@ -1,0 +1,548 @@
+"""In-Gang-Setzer:innen (starters): profiles, qualifications and their training record."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kontaktstelle.models import Office, OfficeScopedQuerySet, Site
+from kontaktstelle.validators import validate_phone
+
+MAX_CAPACITY = 10
+DEFAULT_CAPACITY = 2
+# A starter who has not been to an exchange meeting or supervision for longer is flagged.
+EXCHANGE_INTERVAL = datetime.timedelta(days=365)
+
+
+class Language(models.Model):
+    """A language a starter speaks; matching compares it with a group's needs."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class QualificationQuerySet(models.QuerySet):
+    def for_office(self, office):
+        """The programme's qualifications and those the office added itself."""
+        return self.filter(Q(office__isnull=True) | Q(office=office))
+
+
+class Qualification(models.Model):
+    """What a starter may take on, e.g. founding accompaniment or groups of relatives.
+
+    The programme's qualifications have a ``code`` the software refers to (matching,
+    the basic training); an office may add its own, which have none.
+    """
+
+    class Code(models.TextChoices):
+        FOUNDING = "founding", _("founding accompaniment")
+        IMPULSE = "impulse", _("impulse accompaniment of existing groups")
+        MIGRATION = "migration", _("groups of people with migration experience")
+        CAREGIVING = "caregiving", _("groups of caregiving relatives")
+        YOUNG = "young", _("young self-help (18–35)")
+        ONLINE = "online", _("online groups")
+
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("office"),
+        on_delete=models.CASCADE,
+        related_name="qualifications",
+        null=True,
+        blank=True,
+        help_text=_("Empty for the programme's own qualifications."),
+    )
+    code = models.CharField(_("code"), max_length=20, choices=Code.choices, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    objects = QualificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="starters_qualification_code_unique",
+            ),
+            models.UniqueConstraint(
+                "office",
+                models.functions.Lower("name"),
+                name="starters_qualification_office_name_ci_unique",
+                violation_error_message=_("This qualification already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StarterQuerySet(OfficeScopedQuerySet):
+    def with_last_exchange(self):
+        """Annotate the date of the last exchange meeting or supervision attended."""
+        return self.annotate(
+            last_exchange_on=Max(
+                "attendances__event__date",
+                filter=Q(attendances__event__kind__in=TrainingEvent.Kind.exchange_kinds()),
+            )
+        )
+
+    def exchange_overdue(self, today=None):
+        """Active or paused starters without exchange meeting or supervision for 12 months."""
+        today = today or timezone.localdate()
+        recent = Attendance.objects.filter(
+            starter=OuterRef("pk"),
+            event__kind__in=TrainingEvent.Kind.exchange_kinds(),
+            event__date__gt=today - EXCHANGE_INTERVAL,
+            event__date__lte=today,
+        )
+        return self.filter(status__in=[Starter.Status.ACTIVE, Starter.Status.PAUSED]).exclude(
+            Exists(recent)
+        )
+
+    def available_at(self, weekday=None, daytime=None):
+        """Starters with an availability on that weekday overlapping that time of day."""
+        slots = Availability.objects.filter(starter=OuterRef("pk"))
+        if weekday is not None and weekday != "":
+            slots = slots.filter(weekday=weekday)
+        if daytime:
+            start, end = Availability.DAYTIMES[daytime]
+            slots = slots.filter(starts_at__lt=end, ends_at__gt=start)
+        return self.filter(Exists(slots))
+
+    def with_free_capacity(self):
+        """Annotate ``free_capacity``: accompaniments a starter can still take on.
+
+        Until accompaniments are recorded, every place of the capacity is free.
+        """
+        return self.annotate(free_capacity=F("capacity"))
+
+
+class Starter(models.Model):
+    """An In-Gang-Setzer:in: a trained volunteer of one office.
+
+    Name and e-mail address live on the linked user account, which is also their login.
+    """
+
+    class Status(models.TextChoices):
+        IN_TRAINING = "in_training", _("in training")
+        ACTIVE = "active", _("active")
+        PAUSED = "paused", _("paused")
+        RETIRED = "retired", _("retired")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="starters"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.PROTECT,
+        related_name="starter",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_TRAINING
+    )
+    status_since = models.DateField(_("status since"), default=timezone.localdate)
+    paused_until = models.DateField(
+        _("paused until"), null=True, blank=True, help_text=_("Only while paused.")
+    )
+    languages = models.ManyToManyField(
+        Language, verbose_name=_("languages spoken"), related_name="starters", blank=True
+    )
+    qualifications = models.ManyToManyField(
+        Qualification, verbose_name=_("qualifications"), related_name="starters", blank=True
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("accompaniments at once"),
+        default=DEFAULT_CAPACITY,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_CAPACITY)],
+        help_text=_("How many accompaniments they take on at the same time (0 to 10)."),
+    )
+    sites = models.ManyToManyField(
+        Site, verbose_name=_("sites they can reach"), related_name="starters", blank=True
+    )
+    towns = models.CharField(
+        _("towns they can reach"),
+        max_length=300,
+        blank=True,
+        help_text=_("Separate several towns or districts with a comma."),
+    )
+    has_car = models.BooleanField(_("travels by car"), default=False)
+    uses_public_transport = models.BooleanField(_("travels by public transport"), default=False)
+    excluded_topics = models.ManyToManyField(
+        "groups.Topic",
+        verbose_name=_("topics they do not accompany"),
+        related_name="+",
+        blank=True,
+        help_text=_(
+            "Topics that affect them personally: starters accompany the process, never "
+            "their own topic."
+        ),
+    )
+    agreement_signed_on = models.DateField(
+        _("volunteer agreement signed on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The agreement covers the task, reimbursement of expenses and the duty of "
+            "confidentiality."
+        ),
+    )
+    consent_given_on = models.DateField(
+        _("consent to data processing given on"), null=True, blank=True
+    )
+    notes = models.TextField(
+        _("notes (staff only)"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Never shown to the starter. Nothing about their health."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = StarterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("In-Gang-Setzer:in")
+        verbose_name_plural = _("In-Gang-Setzer:innen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__lte=MAX_CAPACITY),
+                name="starters_starter_capacity_range",
+                violation_error_message=_("The capacity must be between 0 and 10."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="paused") | Q(paused_until__isnull=True),
+                name="starters_starter_paused_until_only_paused",
+                violation_error_message=_("Only a paused starter has a date to pause until."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("starters:starter_detail", kwargs={"pk": self.pk})
+
+    @property
+    def name(self):
+        return self.user.name or self.user.email
+
+    @property
+    def email(self):
+        return self.user.email
+
+    @property
+    def town_list(self):
+        return [town.strip() for town in self.towns.split(",") if town.strip()]
+
+
+class Availability(models.Model):
+    """A weekly time window in which a starter can accompany meetings."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    class Daytime(models.TextChoices):
+        MORNING = "morning", _("mornings (before 12)")
+        AFTERNOON = "afternoon", _("afternoons (12 to 17)")
+        EVENING = "evening", _("evenings (from 17)")
+
+    DAYTIMES = {
+        "morning": (datetime.time(0, 0), datetime.time(12, 0)),
+        "afternoon": (datetime.time(12, 0), datetime.time(17, 0)),
+        "evening": (datetime.time(17, 0), datetime.time(23, 59)),
+    }
+
+    starter = models.ForeignKey(
+        Starter,
+        verbose_name=_("In-Gang-Setzer:in"),
+        on_delete=models.CASCADE,
+        related_name="availabilities",
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availabilities")
+        ordering = ["weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="starters_availability_ends_after_start",
+                violation_error_message=_("The end must be after the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6),
+                name="starters_availability_weekday_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must be after the start.")})
+
+
+class TrainingCohortQuerySet(OfficeScopedQuerySet):
+    pass
+
+
+class TrainingCohort(models.Model):
+    """A run of the basic training (Schulungsdurchgang) with its participants."""
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="cohorts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    trainers = models.CharField(_("trainers"), max_length=300, blank=True)
+    hours = models.DecimalField(
+        _("hours of training"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    grants = models.ManyToManyField(
+        Qualification,
+        verbose_name=_("qualifications granted on completion"),
+        related_name="+",
+        blank=True,
+    )
+    participants = models.ManyToManyField(
+        Starter,
+        through="CohortParticipation",
+        verbose_name=_("participants"),
+        related_name="cohorts",
+    )
+
+    objects = TrainingCohortQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training cohort")
+        verbose_name_plural = _("training cohorts")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="starters_trainingcohort_ends_after_start",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("starters:cohort_detail", kwargs={"pk": self.pk})
+
+
+class CohortParticipation(models.Model):
+    """A starter taking part in a cohort; ``completed_on`` once they finished it."""
+
+    cohort = models.ForeignKey(
+        TrainingCohort,
+        verbose_name=_("training cohort"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    starter = models.ForeignKey(
+        Starter,
+        verbose_name=_("In-Gang-Setzer:in"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "starter"],
+                name="starters_cohortparticipation_once",
+                violation_error_message=_("This person already takes part in this cohort."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starter} – {self.cohort}"
+
+
+class TrainingEventQuerySet(OfficeScopedQuerySet):
+    pass
+
+
+class TrainingEvent(models.Model):
+    """A continuing education course, exchange meeting or supervision session."""
+
+    class Kind(models.TextChoices):
+        CONTINUING_EDUCATION = "continuing_education", _("continuing education")
+        EXCHANGE = "exchange", _("exchange meeting")
+        SUPERVISION = "supervision", _("supervision")
+
+        @classmethod
+        def exchange_kinds(cls):
+            return [cls.EXCHANGE, cls.SUPERVISION]
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="training_events"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("duration in hours"),
+        max_digits=4,
+        decimal_places=1,
+        default=2,
+        validators=[MinValueValidator(0.5), MaxValueValidator(24)],
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    trainers = models.CharField(_("led by"), max_length=300, blank=True)
+    grants = models.ManyToManyField(
+        Qualification,
+        verbose_name=_("qualifications granted by attending"),
+        related_name="+",
+        blank=True,
+        help_text=_("For qualifying courses, e.g. a course on groups with migration experience."),
+    )
+    attendees = models.ManyToManyField(
+        Starter, through="Attendance", verbose_name=_("attendees"), related_name="events"
+    )
+
+    objects = TrainingEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training event")
+        verbose_name_plural = _("training events")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=24),
+                name="starters_trainingevent_hours_range",
+                violation_error_message=_("The duration must be between 0.5 and 24 hours."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("starters:event_detail", kwargs={"pk": self.pk})
+
+
+class Attendance(models.Model):
+    """A starter attended a training event."""
+
+    event = models.ForeignKey(
+        TrainingEvent,
+        verbose_name=_("training event"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    starter = models.ForeignKey(
+        Starter,
+        verbose_name=_("In-Gang-Setzer:in"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "starter"], name="starters_attendance_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.starter} – {self.event}"
+
+
+class CertificateQuerySet(OfficeScopedQuerySet):
+    office_lookup = "starter__office"
+
+
+class Certificate(models.Model):
+    """A certificate of volunteer work (Tätigkeitsnachweis) for a period.
+
+    A starter (or staff) asks for it; a staff member signs it off, which freezes the
+    figures in ``content`` so that the signed document never changes afterwards.
+    """
+
+    starter = models.ForeignKey(
+        Starter,
+        verbose_name=_("In-Gang-Setzer:in"),
+        on_delete=models.CASCADE,
+        related_name="certificates",
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed off by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    signed_on = models.DateField(_("signed off on"), null=True, blank=True)
+    content = models.JSONField(_("figures as signed off"), null=True, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate of volunteer work")
+        verbose_name_plural = _("certificates of volunteer work")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="starters_certificate_period_order",
+                violation_error_message=_("The end of the period cannot be before its start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_on__isnull=True, signed_by__isnull=True, content__isnull=True)
+                | Q(signed_on__isnull=False, signed_by__isnull=False, content__isnull=False),
+                name="starters_certificate_signed_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starter}: {self.period_start:%d.%m.%Y}–{self.period_end:%d.%m.%Y}"
+
+    @property
+    def is_signed(self):
+        return self.signed_on is not None

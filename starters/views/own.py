@@ -1,0 +1,125 @@
+"""The starter's own area (/mein-bereich/): only their own record, never anyone else's."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
+
+from kontaktstelle.mixins import RoleRequiredMixin
+from kontaktstelle.models import Membership
+from starters import services
+from starters.forms import AvailabilityFormSet, CertificateRequestForm, ProfileForm
+from starters.models import Attendance, Certificate, CohortParticipation, Starter
+from starters.views.staff import certificate_context
+
+
+class OwnStarterMixin(RoleRequiredMixin):
+    """The logged-in starter's own profile; without one, a page that says so."""
+
+    allowed_roles = (Membership.Role.STARTER,)
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_starter:
+            self.starter = (
+                Starter.objects.filter(user=request.user).select_related("user", "office").first()
+            )
+            if self.starter is None:
+                return render(request, "starters/no_profile.html")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class HomeView(OwnStarterMixin, TemplateView):
+    template_name = "starters/own_home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        starter = (
+            Starter.objects.filter(pk=self.starter.pk)
+            .select_related("user", "office")
+            .prefetch_related(
+                "languages",
+                "qualifications",
+                "sites",
+                "availabilities",
+                Prefetch(
+                    "participations",
+                    queryset=CohortParticipation.objects.select_related("cohort").order_by(
+                        "-cohort__starts_on"
+                    ),
+                ),
+                Prefetch(
+                    "attendances",
+                    queryset=Attendance.objects.select_related("event").order_by("-event__date"),
+                ),
+            )
+            .get()
+        )
+        start, end = services.year_bounds()
+        context["starter"] = starter
+        context["year"] = start.year
+        context["summary"] = services.activity_summary(starter, start, end)
+        return context
+
+
+class ProfileEditView(OwnStarterMixin, View):
+    template_name = "starters/own_profile_form.html"
+
+    def forms(self, data=None):
+        return (
+            ProfileForm(data, instance=self.starter, office=self.starter.office),
+            AvailabilityFormSet(data, instance=self.starter, prefix="availability"),
+        )
+
+    def get(self, request):
+        form, formset = self.forms()
+        return render(request, self.template_name, {"form": form, "formset": formset})
+
+    def post(self, request):
+        form, formset = self.forms(request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            return render(request, self.template_name, {"form": form, "formset": formset})
+        services.save_profile(form, formset)
+        messages.success(request, _("Your changes were saved."))
+        return redirect("starters:home")
+
+
+class CertificateListView(OwnStarterMixin, View):
+    """Their certificates and a form to ask the office for one."""
+
+    template_name = "starters/own_certificates.html"
+
+    def render_page(self, form):
+        certificates = self.starter.certificates.select_related("signed_by")
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "certificates": certificates, "starter": self.starter},
+        )
+
+    def get(self, request):
+        return self.render_page(CertificateRequestForm())
+
+    def post(self, request):
+        form = CertificateRequestForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(form)
+        certificate = services.request_certificate(
+            self.starter, form.cleaned_data["period_start"], form.cleaned_data["period_end"]
+        )
+        messages.success(
+            request,
+            _("Your office has been asked to sign off the certificate. You can print it then."),
+        )
+        return redirect("starters:own_certificate", pk=certificate.pk)
+
+
+class CertificateView(OwnStarterMixin, View):
+    def get(self, request, pk):
+        certificate = get_object_or_404(
+            Certificate.objects.filter(starter=self.starter).select_related(
+                "starter__user", "starter__office", "signed_by"
+            ),
+            pk=pk,
+        )
+        return render(request, "starters/certificate.html", certificate_context(certificate))

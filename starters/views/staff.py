@@ -1,0 +1,247 @@
+"""Staff pages of starters (In-Gang-Setzer:innen) and their certificates (under /intern/)."""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, View
+
+from kontaktstelle.invitations import send_invitation
+from kontaktstelle.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.models import Invitation
+from starters import services
+from starters.forms import (
+    AvailabilityFormSet,
+    CertificateRequestForm,
+    StarterFilterForm,
+    StarterForm,
+)
+from starters.models import (
+    Attendance,
+    Certificate,
+    CohortParticipation,
+    Language,
+    Qualification,
+    Starter,
+)
+
+
+class StaffStarterMixin(OfficeStaffRequiredMixin):
+    """Starters of the user's own office; another office's starter answers 404."""
+
+    def get_queryset(self):
+        return Starter.objects.for_user(self.request.user).select_related("user")
+
+
+class StarterListView(StaffStarterMixin, ListView):
+    template_name = "starters/starter_list.html"
+    context_object_name = "starters"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = StarterFilterForm(
+            self.request.GET or None, office=self.request.user.office
+        )
+        queryset = (
+            super()
+            .get_queryset()
+            .with_free_capacity()
+            .with_last_exchange()
+            .prefetch_related(
+                Prefetch("qualifications", queryset=Qualification.objects.order_by("name")),
+                Prefetch("languages", queryset=Language.objects.order_by("name")),
+            )
+            .order_by("user__name")
+        )
+        return self.filter_form.filter(queryset)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        context["exchange_due_since"] = timezone.localdate().replace(
+            year=timezone.localdate().year - 1
+        )
+        return context
+
+
+class StarterDetailView(StaffStarterMixin, DetailView):
+    """The whole record: profile, training history, certificates, invitation."""
+
+    template_name = "starters/starter_detail.html"
+    context_object_name = "starter"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .with_free_capacity()
+            .prefetch_related(
+                "languages",
+                "qualifications",
+                "sites",
+                "excluded_topics",
+                "availabilities",
+                Prefetch(
+                    "participations",
+                    queryset=CohortParticipation.objects.select_related("cohort").order_by(
+                        "-cohort__starts_on"
+                    ),
+                ),
+                Prefetch(
+                    "attendances",
+                    queryset=Attendance.objects.select_related("event").order_by("-event__date"),
+                ),
+                Prefetch("certificates", queryset=Certificate.objects.select_related("signed_by")),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        starter = self.object
+        start, end = services.year_bounds()
+        context["year"] = start.year
+        context["summary"] = services.activity_summary(starter, start, end)
+        context["invitation"] = Invitation.objects.filter(user=starter.user).first()
+        return context
+
+
+class StarterFormView(StaffStarterMixin, View):
+    """Create (then invite) or edit a starter, with their weekly availability."""
+
+    template_name = "starters/starter_form.html"
+
+    def get_object(self, pk):
+        return get_object_or_404(self.get_queryset(), pk=pk) if pk else None
+
+    def render_form(self, form, formset, starter):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "formset": formset, "starter": starter},
+        )
+
+    def get(self, request, pk=None):
+        starter = self.get_object(pk)
+        form = StarterForm(instance=starter, office=request.user.office)
+        formset = AvailabilityFormSet(instance=starter, prefix="availability")
+        return self.render_form(form, formset, starter)
+
+    def post(self, request, pk=None):
+        starter = self.get_object(pk)
+        form = StarterForm(request.POST, instance=starter, office=request.user.office)
+        formset = AvailabilityFormSet(request.POST, instance=starter, prefix="availability")
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render_form(form, formset, starter)
+        if starter is None:
+            starter = services.create_starter(
+                request.user, form, formset, request.build_absolute_uri
+            )
+            messages.success(
+                request,
+                _("%(name)s was added and invited by e-mail to %(email)s.")
+                % {"name": starter.name, "email": starter.email},
+            )
+        else:
+            services.save_profile(form, formset)
+            messages.success(request, _("Your changes were saved."))
+        return redirect(starter)
+
+
+class StarterInviteView(StaffStarterMixin, View):
+    """Send a new invitation link; the previous one stops working."""
+
+    def post(self, request, pk):
+        starter = get_object_or_404(self.get_queryset(), pk=pk)
+        if starter.user.has_usable_password():
+            messages.error(
+                request,
+                _(
+                    "%(name)s has already set a password. If it is forgotten, they can "
+                    "reset it on the login page."
+                )
+                % {"name": starter.name},
+            )
+        else:
+            send_invitation(starter.user, request.user, request.build_absolute_uri)
+            messages.success(
+                request, _("A new invitation was sent to %(email)s.") % {"email": starter.email}
+            )
+        return redirect(starter)
+
+
+class CertificateCreateView(StaffStarterMixin, View):
+    """Staff prepare a certificate for a period; it is signed off on the next page."""
+
+    template_name = "starters/certificate_request.html"
+
+    def get(self, request, pk):
+        starter = get_object_or_404(self.get_queryset(), pk=pk)
+        form = CertificateRequestForm()
+        return render(request, self.template_name, {"form": form, "starter": starter})
+
+    def post(self, request, pk):
+        starter = get_object_or_404(self.get_queryset(), pk=pk)
+        form = CertificateRequestForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "starter": starter})
+        certificate = services.request_certificate(
+            starter, form.cleaned_data["period_start"], form.cleaned_data["period_end"]
+        )
+        return redirect("starters:certificate_detail", pk=certificate.pk)
+
+
+class CertificateMixin(OfficeStaffRequiredMixin):
+    def get_certificate(self, pk):
+        return get_object_or_404(
+            Certificate.objects.for_user(self.request.user).select_related(
+                "starter__user", "starter__office", "signed_by"
+            ),
+            pk=pk,
+        )
+
+
+class CertificateDetailView(CertificateMixin, View):
+    """The printable certificate; unsigned, a preview with the figures as of today."""
+
+    def get(self, request, pk):
+        certificate = self.get_certificate(pk)
+        return render(request, "starters/certificate.html", certificate_context(certificate))
+
+
+class CertificateSignView(CertificateMixin, View):
+    def post(self, request, pk):
+        certificate = self.get_certificate(pk)
+        try:
+            services.sign_certificate(request.user, certificate)
+        except services.StarterError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The certificate was signed off."))
+        return redirect("starters:certificate_detail", pk=pk)
+
+
+def certificate_context(certificate):
+    """What the certificate page shows: frozen figures once signed, else a preview."""
+    starter = certificate.starter
+    summary = certificate.content or services.activity_summary(
+        starter, certificate.period_start, certificate.period_end
+    )
+    first_site = starter.office.sites.order_by("name").first()
+    first_training = (
+        starter.participations.filter(completed_on__isnull=False)
+        .order_by("completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+    return {
+        "certificate": certificate,
+        "starter": starter,
+        "office": starter.office,
+        "site": first_site,
+        "summary": summary,
+        "volunteer_since": first_training or starter.created_at.date(),
+    }
