@@ -109,8 +109,13 @@ class StarterFactory(factory.django.DjangoModelFactory):
         model = "starters.Starter"
         skip_postgeneration_save = True
 
+    class Params:
+        user_name = factory.Sequence(lambda n: f"In-Gang-Setzer:in {n}")
+
     office = factory.SubFactory(OfficeFactory)
-    user = factory.LazyAttribute(lambda o: member(Membership.Role.STARTER, office=o.office))
+    user = factory.LazyAttribute(
+        lambda o: member(Membership.Role.STARTER, office=o.office, name=o.user_name)
+    )
     phone = "0123 456789"
     status = "active"
 
@@ -127,7 +132,7 @@ class TrainingCohortFactory(factory.django.DjangoModelFactory):
     office = factory.SubFactory(OfficeFactory)
     name = factory.Sequence(lambda n: f"Schulung {n}")
     starts_on = datetime.date(2026, 2, 1)
-    ends_on = datetime.date(2026, 4, 30)
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=60))
     hours = 40
 
 
