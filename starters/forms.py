@@ -134,7 +134,8 @@ class BaseAvailabilityFormSet(forms.BaseInlineFormSet):
             if day == next_day and next_start < end:
                 raise forms.ValidationError(
                     _("Two times on %(day)s overlap. Please combine them into one.")
-                    % {"day": Availability.Weekday(day).label}
+                    % {"day": Availability.Weekday(day).label},
+                    code="overlap",
                 )
 
 

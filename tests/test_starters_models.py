@@ -169,7 +169,7 @@ def test_overlapping_availability_on_one_day_is_refused(office):
         prefix="availability",
     )
     assert not formset.is_valid()
-    assert "overlap" in str(formset.non_form_errors())
+    assert [error.code for error in formset.non_form_errors().as_data()] == ["overlap"]
 
 
 def test_available_at_matches_weekday_and_time_of_day(office):
