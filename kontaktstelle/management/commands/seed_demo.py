@@ -4,6 +4,7 @@ from django.db import transaction
 
 from groups.demo import GROUPS, SECOND_OFFICE, UNLISTED, seed_groups
 from kontaktstelle.models import Membership, Network, Office, Room, Site, User
+from starters.demo import seed_starters, starters_summary
 
 # Published in the README: demo systems only (the command refuses production).
 DEMO_PASSWORD = "demo-Kontakt-2026"  # noqa: S105
@@ -106,8 +107,9 @@ COORDINATOR = ("koordination@igs-netzwerk.example", "Claudia Neumann")
 
 class Command(BaseCommand):
     help = (
-        "Builds demo offices, sites, rooms and users. Safe to run again: existing demo "
-        "records are left as they are. Refuses to run with debug off unless --force."
+        "Builds demo offices, sites, rooms, users, groups and starters with their training "
+        "record. Safe to run again: existing demo records are left as they are. Refuses to "
+        "run with debug off unless --force."
     )
 
     def add_arguments(self, parser):
@@ -131,6 +133,7 @@ class Command(BaseCommand):
             if created
             else "Demo data already present; nothing changed."
         )
+        self.stdout.write(starters_summary())
         self.stdout.write(self.logins_text())
 
     def _seed(self):
@@ -173,6 +176,7 @@ class Command(BaseCommand):
                 created += seed_groups(office, GROUPS, UNLISTED)
             else:
                 created += seed_groups(office, SECOND_OFFICE)
+            created += seed_starters(office, DEMO_PASSWORD)
         created += self._user(*COORDINATOR, role=Membership.Role.COORDINATOR, network=network)
         return created
 
