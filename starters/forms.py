@@ -46,6 +46,8 @@ class ProfileForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         }
 
+    field_order = ["name"]
+
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:

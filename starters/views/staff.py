@@ -231,11 +231,16 @@ def certificate_context(certificate):
         starter, certificate.period_start, certificate.period_end
     )
     first_site = starter.office.sites.order_by("name").first()
-    first_training = (
+    first_completion = (
         starter.participations.filter(completed_on__isnull=False)
         .order_by("completed_on")
         .values_list("completed_on", flat=True)
         .first()
+    )
+    volunteer_since = min(
+        day
+        for day in (first_completion, starter.agreement_signed_on, starter.created_at.date())
+        if day
     )
     return {
         "certificate": certificate,
@@ -243,5 +248,5 @@ def certificate_context(certificate):
         "office": starter.office,
         "site": first_site,
         "summary": summary,
-        "volunteer_since": first_training or starter.created_at.date(),
+        "volunteer_since": volunteer_since,
     }
