@@ -517,3 +517,22 @@ def test_dashboard_shows_starter_counts_and_certificates(client, staff, profile,
     assert response.context["starter_counts"]["active"] == 1
     assert response.context["starter_counts"]["exchange_overdue"] == 1
     assert list(response.context["pending_certificates"]) == [certificate]
+
+
+def test_training_pages_query_counts_do_not_grow(
+    client, staff, office, cohort, event, django_assert_max_num_queries
+):
+    for index in range(20):
+        starter = StarterFactory(office=office, status=Starter.Status.ACTIVE)
+        CohortParticipation.objects.create(cohort=cohort, starter=starter)
+        Attendance.objects.create(event=event, starter=starter)
+        TrainingEventFactory(office=office, date=TODAY - datetime.timedelta(days=index + 400))
+        TrainingCohortFactory(office=office)
+    client.force_login(staff)
+    for url, limit in [
+        (reverse("starters:training_overview"), 10),
+        (cohort.get_absolute_url(), 12),
+        (event.get_absolute_url(), 12),
+    ]:
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200
