@@ -19,6 +19,7 @@ from kontaktstelle.forms import LoginForm
 from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
 from kontaktstelle.models import Membership, Office, Room, Site
 from starters.models import Certificate, Starter
+from starters.views.accompaniments import dashboard_figures
 
 
 def _public_office(slug=None):
@@ -122,6 +123,7 @@ class DashboardView(OfficeStaffRequiredMixin, TemplateView):
             paused=Count("pk", filter=Q(status=Starter.Status.PAUSED)),
             exchange_overdue=Count("pk", filter=Q(pk__in=starters.exchange_overdue().values("pk"))),
         )
+        context["accompaniment_counts"] = dashboard_figures(self.request.user)
         context["pending_certificates"] = (
             Certificate.objects.for_user(self.request.user)
             .filter(signed_on__isnull=True)

@@ -6,9 +6,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import Topic
-from kontaktstelle.models import Site, User
+from groups.models import Group, Topic
+from kontaktstelle.models import Membership, Site, User
 from starters.models import (
+    Accompaniment,
     Availability,
     Language,
     Qualification,
@@ -16,6 +17,7 @@ from starters.models import (
     TrainingCohort,
     TrainingEvent,
 )
+from starters.models.accompaniments import MAX_MEETINGS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -56,6 +58,15 @@ class ProfileForm(forms.ModelForm):
         self.fields["languages"].queryset = Language.objects.order_by("name")
         self.fields["excluded_topics"].queryset = Topic.objects.order_by("name")
         self.fields["capacity"].widget.attrs.update({"min": 0, "max": 10})
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if capacity < self.instance.load:
+            raise forms.ValidationError(
+                _("%(load)s accompaniments are running: the capacity cannot be lower.")
+                % {"load": self.instance.load}
+            )
+        return capacity
 
 
 class StarterForm(ProfileForm):
@@ -331,3 +342,117 @@ def starter_choices(office, exclude=None):
     """Starters of the office who can still take part in training (not retired)."""
     queryset = Starter.objects.for_office(office).exclude(status=Starter.Status.RETIRED)
     return queryset.exclude(exclude) if exclude is not None else queryset
+
+
+class AccompanimentForm(forms.ModelForm):
+    class Meta:
+        model = Accompaniment
+        fields = [
+            "group",
+            "kind",
+            "requested_by",
+            "requested_on",
+            "meeting_weekday",
+            "meeting_time",
+            "meeting_place",
+            "language",
+            "needs",
+            "agreed_on",
+            "agreement",
+            "planned_meetings",
+            "planned_end",
+            "responsible",
+        ]
+        widgets = {
+            "requested_on": DATE,
+            "agreed_on": DATE,
+            "planned_end": DATE,
+            "meeting_time": TIME,
+            "needs": forms.CheckboxSelectMultiple,
+            "agreement": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = (
+            Group.objects.for_office(office).exclude(status=Group.Status.CLOSED).order_by("name")
+        )
+        self.fields["responsible"].queryset = User.objects.filter(
+            membership__office=office,
+            membership__role__in=[Membership.Role.STAFF, Membership.Role.OFFICE_ADMIN],
+        ).order_by("name")
+        self.fields["needs"].queryset = Qualification.objects.for_office(office).order_by("name")
+        self.fields["planned_meetings"].help_text = _(
+            "Founding: usually 6, at most 8. Existing group: usually 3, at most 6."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, meetings = cleaned.get("kind"), cleaned.get("planned_meetings")
+        if kind and meetings is not None:
+            limit = MAX_MEETINGS[kind]
+            if not 1 <= meetings <= limit:
+                self.add_error(
+                    "planned_meetings",
+                    _("For this kind, plan between 1 and %(limit)s meetings.") % {"limit": limit},
+                )
+        return cleaned
+
+
+class OfferForm(forms.Form):
+    starter = forms.ModelChoiceField(label=_("In-Gang-Setzer:in"), queryset=Starter.objects.none())
+    choice_reason = forms.CharField(
+        label=_("Why this person (required if not suggested)"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {c.starter.pk: c for c in candidates}
+        self.fields["starter"].queryset = Starter.objects.filter(pk__in=self.candidates)
+        self.fields["starter"].choices = [("", "---------")] + [
+            (c.starter.pk, c.starter.name) for c in candidates
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        starter = cleaned.get("starter")
+        if (
+            starter
+            and not self.candidates[starter.pk].suggested
+            and not cleaned.get("choice_reason", "").strip()
+        ):
+            self.add_error(
+                "choice_reason",
+                _("This person is not among the suggestions: please give a reason."),
+            )
+        return cleaned
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Accompaniment.Outcome.choices)
+    completed_on = forms.DateField(label=_("Ended on"), widget=DATE)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"completed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class FollowUpForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("Does the group still meet?"), choices=Accompaniment.FollowUp.choices
+    )
+    followed_up_on = forms.DateField(label=_("Asked on"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"followed_up_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

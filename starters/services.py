@@ -4,18 +4,23 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from groups.models import Group, GroupChange, Inquiry
+from groups.services import unique_slug
 from kontaktstelle.invitations import send_invitation
 from kontaktstelle.models import Membership, User
 from starters.models import (
+    Accompaniment,
+    Assignment,
     Attendance,
     Certificate,
     CohortParticipation,
     Starter,
 )
+from starters.models.accompaniments import DEFAULT_MEETINGS, MAX_STARTERS
 
 
 class StarterError(Exception):
@@ -220,3 +225,205 @@ def sign_certificate(acting, certificate):
     certificate.signed_on = timezone.localdate()
     certificate.save(update_fields=["content", "signed_by", "signed_on"])
     return certificate
+
+
+# Accompaniments -------------------------------------------------------------------
+
+
+def default_planned_meetings(kind):
+    return DEFAULT_MEETINGS[kind]
+
+
+@transaction.atomic
+def create_founding_group(acting, inquiry):
+    """A group being founded, from a founding interest in the inbox (one click).
+
+    The group is unlisted until the office publishes it; the inquiry is marked done.
+    """
+    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk, office=acting.office)
+    if inquiry.kind != Inquiry.Kind.FOUNDING_INTEREST:
+        raise StarterError(_("Only a founding interest becomes a new group."))
+    name = inquiry.topic.strip() or _("New group")
+    group = Group.objects.create(
+        office=acting.office,
+        name=_("Self-help group %(topic)s (being founded)") % {"topic": name}
+        if inquiry.topic.strip()
+        else name,
+        slug=unique_slug(f"{name}-gruendung"),
+        status=Group.Status.FOUNDING,
+        listing=Group.Listing.UNLISTED,
+    )
+    GroupChange.objects.create(group=group, user=acting, action=GroupChange.Action.CREATED)
+    inquiry.status = Inquiry.Status.DONE
+    inquiry.save(update_fields=["status"])
+    return group
+
+
+@transaction.atomic
+def create_accompaniment(acting, form, inquiry=None):
+    """Record a request for In-Gang-Setzer:innen of the acting staff member's office."""
+    accompaniment = form.save(commit=False)
+    accompaniment.office = acting.office
+    accompaniment.inquiry = inquiry
+    accompaniment.save()
+    form.save_m2m()
+    return accompaniment
+
+
+def _lock(accompaniment):
+    return Accompaniment.objects.select_for_update().get(pk=accompaniment.pk)
+
+
+@transaction.atomic
+def offer(acting, accompaniment, starter, choice_reason="", suggested=True, notify=None):
+    """Offer the accompaniment to a starter of the office (one or two per accompaniment).
+
+    Someone who was not among the suggestions needs a reason. ``notify`` is called with
+    the new assignment after commit (the e-mail to the starter).
+    """
+    accompaniment = _lock(accompaniment)
+    if not accompaniment.is_open:
+        raise StarterError(_("This accompaniment is no longer open."))
+    if starter.office_id != accompaniment.office_id:
+        raise StarterError(_("Only starters of your office can be asked."))
+    if not suggested and not choice_reason.strip():
+        raise StarterError(
+            _("This person is not among the suggestions: please give a reason for the choice.")
+        )
+    current = accompaniment.assignments.filter(
+        state__in=[Assignment.State.OFFERED, Assignment.State.ACCEPTED]
+    )
+    if current.count() >= MAX_STARTERS:
+        raise StarterError(_("An accompaniment has at most two starters (a tandem)."))
+    if accompaniment.assignments.filter(starter=starter).exists():
+        raise StarterError(_("This person was already asked for this group."))
+    assignment = Assignment.objects.create(
+        accompaniment=accompaniment,
+        starter=starter,
+        offered_by=acting,
+        choice_reason=choice_reason.strip(),
+    )
+    if accompaniment.status == Accompaniment.Status.REQUESTED:
+        accompaniment.status = Accompaniment.Status.OFFERED
+        accompaniment.save(update_fields=["status"])
+    if notify:
+        transaction.on_commit(lambda: notify(assignment))
+    return assignment
+
+
+@transaction.atomic
+def answer_offer(starter, assignment, accept, reason=""):
+    """The starter accepts or declines an offer made to them.
+
+    Accepting takes one place of their capacity; the database refuses a load above the
+    capacity, so two simultaneous acceptances cannot overbook anyone. A declined offer
+    sends the accompaniment back to matching when no one else is on it.
+    """
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk, starter=starter)
+    accompaniment = _lock(assignment.accompaniment)
+    if assignment.state != Assignment.State.OFFERED or not accompaniment.is_open:
+        raise StarterError(_("This offer has already been answered or withdrawn."))
+    assignment.answered_at = timezone.now()
+    if accept:
+        locked = Starter.objects.select_for_update().get(pk=starter.pk)
+        if locked.load >= locked.capacity:
+            raise StarterError(_("You already take on as many accompaniments as you agreed to."))
+        Starter.objects.filter(pk=starter.pk).update(load=F("load") + 1)
+        assignment.state = Assignment.State.ACCEPTED
+        if accompaniment.status != Accompaniment.Status.ACTIVE:
+            accompaniment.status = Accompaniment.Status.ACTIVE
+            accompaniment.started_on = accompaniment.started_on or timezone.localdate()
+            accompaniment.save(update_fields=["status", "started_on"])
+    else:
+        assignment.state = Assignment.State.DECLINED
+        assignment.decline_reason = reason.strip()[:300]
+        _back_to_matching(accompaniment)
+    assignment.save(update_fields=["state", "answered_at", "decline_reason"])
+    return assignment
+
+
+def _back_to_matching(accompaniment):
+    """With no open offer and nobody on it, a request goes back to matching."""
+    remaining = accompaniment.assignments.filter(
+        state__in=[Assignment.State.OFFERED, Assignment.State.ACCEPTED]
+    ).count()
+    if remaining == 0 and accompaniment.status == Accompaniment.Status.OFFERED:
+        accompaniment.status = Accompaniment.Status.REQUESTED
+        accompaniment.save(update_fields=["status"])
+
+
+@transaction.atomic
+def withdraw_offer(acting, assignment):
+    """Staff take back an offer not answered yet."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    accompaniment = _lock(assignment.accompaniment)
+    if assignment.state != Assignment.State.OFFERED:
+        raise StarterError(_("Only an offer without an answer can be withdrawn."))
+    assignment.state = Assignment.State.WITHDRAWN
+    assignment.answered_at = timezone.now()
+    assignment.save(update_fields=["state", "answered_at"])
+    _back_to_matching(accompaniment)
+    return assignment
+
+
+def _release(accompaniment):
+    """End every assignment of an accompaniment that leaves the open states."""
+    accepted = list(
+        accompaniment.assignments.filter(state=Assignment.State.ACCEPTED).values_list(
+            "starter_id", flat=True
+        )
+    )
+    Starter.objects.filter(pk__in=accepted).update(load=F("load") - 1)
+    accompaniment.assignments.filter(state=Assignment.State.ACCEPTED).update(
+        state=Assignment.State.ENDED
+    )
+    accompaniment.assignments.filter(state=Assignment.State.OFFERED).update(
+        state=Assignment.State.WITHDRAWN, answered_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def complete(acting, accompaniment, outcome, completed_on, note=""):
+    """End an active accompaniment with its outcome; a follow-up is due six months later."""
+    accompaniment = _lock(accompaniment)
+    if accompaniment.status != Accompaniment.Status.ACTIVE:
+        raise StarterError(_("Only an active accompaniment can be completed."))
+    if completed_on > timezone.localdate():
+        raise StarterError(_("The end cannot be in the future."))
+    if accompaniment.started_on and completed_on < accompaniment.started_on:
+        raise StarterError(_("The end cannot be before the start."))
+    _release(accompaniment)
+    accompaniment.status = Accompaniment.Status.COMPLETED
+    accompaniment.outcome = outcome
+    accompaniment.outcome_note = note.strip()[:300]
+    accompaniment.completed_on = completed_on
+    accompaniment.save(update_fields=["status", "outcome", "outcome_note", "completed_on"])
+    return accompaniment
+
+
+@transaction.atomic
+def cancel(acting, accompaniment, reason=""):
+    """Cancel an open accompaniment; starters on it are free again."""
+    accompaniment = _lock(accompaniment)
+    if not accompaniment.is_open:
+        raise StarterError(_("This accompaniment is no longer open."))
+    _release(accompaniment)
+    accompaniment.status = Accompaniment.Status.CANCELLED
+    accompaniment.cancel_reason = reason.strip()[:300]
+    accompaniment.completed_on = timezone.localdate()
+    accompaniment.save(update_fields=["status", "cancel_reason", "completed_on"])
+    return accompaniment
+
+
+@transaction.atomic
+def record_follow_up(acting, accompaniment, result, followed_up_on):
+    """Record whether the group still meets, six months after completion."""
+    accompaniment = _lock(accompaniment)
+    if accompaniment.status != Accompaniment.Status.COMPLETED:
+        raise StarterError(_("A follow-up is recorded after completion."))
+    if followed_up_on > timezone.localdate() or followed_up_on < accompaniment.completed_on:
+        raise StarterError(_("The date of the follow-up must lie between the end and today."))
+    accompaniment.follow_up = result
+    accompaniment.follow_up_on = followed_up_on
+    accompaniment.save(update_fields=["follow_up", "follow_up_on"])
+    return accompaniment

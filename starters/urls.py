@@ -1,6 +1,6 @@
 from django.urls import path
 
-from starters.views import own, staff, training
+from starters.views import accompaniments, own, staff, training
 
 app_name = "starters"
 
@@ -79,6 +79,41 @@ urlpatterns = [
         training.EventUpdateView.as_view(),
         name="event_update",
     ),
+    path(
+        "intern/begleitungen/",
+        accompaniments.AccompanimentListView.as_view(),
+        name="accompaniment_list",
+    ),
+    path(
+        "intern/begleitungen/neu/",
+        accompaniments.AccompanimentFormView.as_view(),
+        name="accompaniment_create",
+    ),
+    path(
+        "intern/begleitungen/aus-anfrage/<int:pk>/",
+        accompaniments.FromInquiryView.as_view(),
+        name="accompaniment_from_inquiry",
+    ),
+    path(
+        "intern/begleitungen/<int:pk>/",
+        accompaniments.AccompanimentDetailView.as_view(),
+        name="accompaniment_detail",
+    ),
+    path(
+        "intern/begleitungen/<int:pk>/bearbeiten/",
+        accompaniments.AccompanimentFormView.as_view(),
+        name="accompaniment_update",
+    ),
+    path(
+        "intern/begleitungen/<int:pk>/abbrechen/",
+        accompaniments.AccompanimentCancelView.as_view(),
+        name="accompaniment_cancel",
+    ),
+    path(
+        "intern/begleitungen/<int:pk>/<slug:action>/",
+        accompaniments.AccompanimentActionView.as_view(),
+        name="accompaniment_action",
+    ),
     # The starter's own area
     path("mein-bereich/", own.HomeView.as_view(), name="home"),
     path("mein-bereich/profil/", own.ProfileEditView.as_view(), name="own_profile"),
@@ -87,6 +122,7 @@ urlpatterns = [
         own.CertificateListView.as_view(),
         name="own_certificates",
     ),
+    path("mein-bereich/angebote/<int:pk>/", own.OfferView.as_view(), name="own_offer"),
     path(
         "mein-bereich/nachweise/<int:pk>/",
         own.CertificateView.as_view(),

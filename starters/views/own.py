@@ -9,8 +9,8 @@ from django.views.generic import TemplateView, View
 from kontaktstelle.mixins import RoleRequiredMixin
 from kontaktstelle.models import Membership
 from starters import services
-from starters.forms import AvailabilityFormSet, CertificateRequestForm, ProfileForm
-from starters.models import Attendance, Certificate, CohortParticipation, Starter
+from starters.forms import AvailabilityFormSet, CertificateRequestForm, ProfileForm, ReasonForm
+from starters.models import Assignment, Attendance, Certificate, CohortParticipation, Starter
 from starters.views.staff import certificate_context
 
 
@@ -59,6 +59,11 @@ class HomeView(OwnStarterMixin, TemplateView):
         context["starter"] = starter
         context["year"] = start.year
         context["summary"] = services.activity_summary(starter, start, end)
+        context["assignments"] = (
+            starter.assignments.exclude(state=Assignment.State.WITHDRAWN)
+            .select_related("accompaniment__group")
+            .order_by("-offered_at")
+        )
         return context
 
 
@@ -123,3 +128,39 @@ class CertificateView(OwnStarterMixin, View):
             pk=pk,
         )
         return render(request, "starters/certificate.html", certificate_context(certificate))
+
+
+class OfferView(OwnStarterMixin, View):
+    """An offer made to this starter: what they need to know, accept or decline."""
+
+    template_name = "starters/own_offer.html"
+
+    def get_assignment(self, pk):
+        return get_object_or_404(
+            Assignment.objects.filter(starter=self.starter).select_related(
+                "accompaniment__group", "accompaniment__responsible", "accompaniment__language"
+            ),
+            pk=pk,
+        )
+
+    def get(self, request, pk):
+        assignment = self.get_assignment(pk)
+        return render(request, self.template_name, {"assignment": assignment, "form": ReasonForm()})
+
+    def post(self, request, pk):
+        assignment = self.get_assignment(pk)
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        accept = request.POST.get("answer") == "accept"
+        try:
+            services.answer_offer(self.starter, assignment, accept, reason)
+        except services.StarterError as error:
+            messages.error(request, str(error))
+            return redirect("starters:own_offer", pk=pk)
+        if accept:
+            messages.success(request, _("Thank you! The office knows you take it on."))
+        else:
+            messages.success(
+                request, _("Thank you for your answer. The office will ask someone else.")
+            )
+        return redirect("starters:home")

@@ -126,11 +126,8 @@ class StarterQuerySet(OfficeScopedQuerySet):
         return self.filter(Exists(slots))
 
     def with_free_capacity(self):
-        """Annotate ``free_capacity``: accompaniments a starter can still take on.
-
-        Until accompaniments are recorded, every place of the capacity is free.
-        """
-        return self.annotate(free_capacity=F("capacity"))
+        """Annotate ``free_capacity``: accompaniments a starter can still take on."""
+        return self.annotate(free_capacity=F("capacity") - F("load"))
 
 
 class Starter(models.Model):
@@ -173,6 +170,12 @@ class Starter(models.Model):
         default=DEFAULT_CAPACITY,
         validators=[MinValueValidator(0), MaxValueValidator(MAX_CAPACITY)],
         help_text=_("How many accompaniments they take on at the same time (0 to 10)."),
+    )
+    load = models.PositiveSmallIntegerField(
+        _("accompaniments taken on"),
+        default=0,
+        editable=False,
+        help_text=_("Kept by the app: accepted assignments of open accompaniments."),
     )
     sites = models.ManyToManyField(
         Site, verbose_name=_("sites they can reach"), related_name="starters", blank=True
@@ -226,6 +229,13 @@ class Starter(models.Model):
                 condition=Q(capacity__lte=MAX_CAPACITY),
                 name="starters_starter_capacity_range",
                 violation_error_message=_("The capacity must be between 0 and 10."),
+            ),
+            models.CheckConstraint(
+                condition=Q(load__lte=F("capacity")),
+                name="starters_starter_load_within_capacity",
+                violation_error_message=_(
+                    "This person already takes on as many accompaniments as they agreed to."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status="paused") | Q(paused_until__isnull=True),

@@ -1,0 +1,304 @@
+"""Staff pages of accompaniments: requests, matching, offers, lifecycle, follow-up."""
+
+from django.contrib import messages
+from django.core.mail import send_mail
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import ListView, View
+
+from groups.models import Group, Inquiry
+from kontaktstelle.mixins import OfficeStaffRequiredMixin
+from starters import services
+from starters.forms import AccompanimentForm, CompleteForm, FollowUpForm, OfferForm, ReasonForm
+from starters.matching import judge
+from starters.models import Accompaniment, Assignment
+from starters.models.accompaniments import DEFAULT_MEETINGS, OFFER_REMINDER_AFTER
+
+
+class StaffAccompanimentMixin(OfficeStaffRequiredMixin):
+    def get_queryset(self):
+        return Accompaniment.objects.for_user(self.request.user).select_related(
+            "group", "responsible", "language"
+        )
+
+    def get_accompaniment(self, pk):
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+
+class AccompanimentListView(StaffAccompanimentMixin, ListView):
+    """Open requests oldest first; then running and ended accompaniments."""
+
+    template_name = "starters/accompaniment_list.html"
+    context_object_name = "accompaniments"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.status = self.request.GET.get("status", "open")
+        queryset = (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.select_related("starter__user").exclude(
+                        state__in=[Assignment.State.DECLINED, Assignment.State.WITHDRAWN]
+                    ),
+                )
+            )
+        )
+        if self.status in Accompaniment.Status.values:
+            return queryset.filter(status=self.status).order_by("-requested_on", "-pk")
+        self.status = "open"
+        return queryset.open().order_by("requested_on", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["status"] = self.status
+        context["statuses"] = Accompaniment.Status.choices
+        context["today"] = timezone.localdate()
+        return context
+
+
+class AccompanimentFormView(StaffAccompanimentMixin, View):
+    """Record a request (optionally for ``?group=``) or edit one."""
+
+    template_name = "starters/accompaniment_form.html"
+
+    def initial(self):
+        initial = {"responsible": self.request.user, "kind": Accompaniment.Kind.FOUNDING}
+        group = Group.objects.for_user(self.request.user).filter(
+            pk=self.request.GET.get("group") or 0
+        )
+        group = group.first()
+        if group:
+            initial |= {
+                "group": group,
+                "kind": Accompaniment.Kind.FOUNDING
+                if group.status == Group.Status.FOUNDING
+                else Accompaniment.Kind.IMPULSE,
+                "meeting_weekday": group.weekday,
+                "meeting_time": group.start_time,
+                "meeting_place": str(group.room) if group.room_id else group.city,
+            }
+        initial["planned_meetings"] = DEFAULT_MEETINGS[initial["kind"]]
+        return initial
+
+    def inquiry(self):
+        return (
+            Inquiry.objects.for_user(self.request.user)
+            .filter(pk=self.request.GET.get("inquiry") or 0)
+            .first()
+        )
+
+    def get(self, request, pk=None):
+        accompaniment = self.get_accompaniment(pk) if pk else None
+        form = AccompanimentForm(
+            instance=accompaniment,
+            initial=None if accompaniment else self.initial(),
+            office=request.user.office,
+        )
+        return render(request, self.template_name, {"form": form, "object": accompaniment})
+
+    def post(self, request, pk=None):
+        accompaniment = self.get_accompaniment(pk) if pk else None
+        if accompaniment and not accompaniment.is_open:
+            messages.error(request, _("This accompaniment is no longer open."))
+            return redirect(accompaniment)
+        form = AccompanimentForm(request.POST, instance=accompaniment, office=request.user.office)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "object": accompaniment})
+        if accompaniment:
+            form.save()
+            messages.success(request, _("Your changes were saved."))
+            return redirect(accompaniment)
+        accompaniment = services.create_accompaniment(request.user, form, self.inquiry())
+        messages.success(request, _("The request was recorded. Now find In-Gang-Setzer:innen."))
+        return redirect(accompaniment)
+
+
+class FromInquiryView(OfficeStaffRequiredMixin, View):
+    """One click in the inbox: a group being founded, then the request form for it."""
+
+    def post(self, request, pk):
+        inquiry = get_object_or_404(Inquiry.objects.for_user(request.user), pk=pk)
+        try:
+            group = services.create_founding_group(request.user, inquiry)
+        except services.StarterError as error:
+            messages.error(request, str(error))
+            return redirect("groups:inbox")
+        messages.success(request, _("The group “%s” was created as being founded.") % group.name)
+        return redirect(
+            f"{reverse('starters:accompaniment_create')}?group={group.pk}&inquiry={inquiry.pk}"
+        )
+
+
+def notify_offer(request):
+    """E-mail the starter about a new offer, with the link to answer it."""
+
+    def send(assignment):
+        context = {
+            "assignment": assignment,
+            "accompaniment": assignment.accompaniment,
+            "link": request.build_absolute_uri(assignment.get_absolute_url()),
+        }
+        send_mail(
+            _("New accompaniment offer: %(group)s") % {"group": assignment.accompaniment.group},
+            render_to_string("starters/offer_email.txt", context),
+            None,
+            [assignment.starter.user.email],
+        )
+
+    return send
+
+
+class AccompanimentDetailView(StaffAccompanimentMixin, View):
+    """The request, its starters and the ranked suggestions with reasons; offer here."""
+
+    template_name = "starters/accompaniment_detail.html"
+
+    def get_accompaniment(self, pk):
+        return get_object_or_404(
+            self.get_queryset().prefetch_related(
+                "needs",
+                "group__topics",
+                Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.select_related("starter__user", "offered_by"),
+                ),
+            ),
+            pk=pk,
+        )
+
+    def render_page(self, accompaniment, offer_form=None):
+        candidates = judge(accompaniment) if accompaniment.is_open else []
+        context = {
+            "accompaniment": accompaniment,
+            "candidates": candidates,
+            "offer_form": offer_form or OfferForm(candidates=candidates),
+            "complete_form": CompleteForm(),
+            "follow_up_form": FollowUpForm(),
+            "can_offer": accompaniment.is_open
+            and sum(
+                a.state in (Assignment.State.OFFERED, Assignment.State.ACCEPTED)
+                for a in accompaniment.assignments.all()
+            )
+            < 2,
+        }
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, pk):
+        return self.render_page(self.get_accompaniment(pk))
+
+    def post(self, request, pk):
+        """Offer the accompaniment to the chosen starter."""
+        accompaniment = self.get_accompaniment(pk)
+        candidates = judge(accompaniment) if accompaniment.is_open else []
+        form = OfferForm(request.POST, candidates=candidates)
+        if not form.is_valid():
+            return self.render_page(accompaniment, form)
+        starter = form.cleaned_data["starter"]
+        try:
+            services.offer(
+                request.user,
+                accompaniment,
+                starter,
+                form.cleaned_data["choice_reason"],
+                suggested=form.candidates[starter.pk].suggested,
+                notify=notify_offer(request),
+            )
+        except services.StarterError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(name)s was asked by e-mail.") % {"name": starter.name})
+        return redirect(accompaniment)
+
+
+class AccompanimentActionView(StaffAccompanimentMixin, View):
+    """Complete, record the follow-up, or withdraw an offer (POST only)."""
+
+    def post(self, request, pk, action):
+        accompaniment = self.get_accompaniment(pk)
+        try:
+            self.act(request, accompaniment, action)
+        except services.StarterError as error:
+            messages.error(request, str(error))
+        return redirect(accompaniment)
+
+    def act(self, request, accompaniment, action):
+        if action == "complete":
+            form = CompleteForm(request.POST)
+            if not form.is_valid():
+                raise services.StarterError(_("Please choose the outcome and the date."))
+            services.complete(
+                request.user,
+                accompaniment,
+                form.cleaned_data["outcome"],
+                form.cleaned_data["completed_on"],
+                form.cleaned_data["note"],
+            )
+            messages.success(request, _("The accompaniment was completed."))
+        elif action == "follow-up":
+            form = FollowUpForm(request.POST)
+            if not form.is_valid():
+                raise services.StarterError(_("Please choose the result and the date."))
+            services.record_follow_up(
+                request.user,
+                accompaniment,
+                form.cleaned_data["result"],
+                form.cleaned_data["followed_up_on"],
+            )
+            messages.success(request, _("The follow-up was recorded."))
+        elif action == "withdraw":
+            assignment = get_object_or_404(
+                accompaniment.assignments, pk=request.POST.get("assignment") or 0
+            )
+            services.withdraw_offer(request.user, assignment)
+            messages.success(request, _("The offer was withdrawn."))
+        else:
+            raise services.StarterError(_("Unknown action."))
+
+
+class AccompanimentCancelView(StaffAccompanimentMixin, View):
+    """Ask first (GET), then cancel (POST)."""
+
+    template_name = "starters/accompaniment_cancel.html"
+
+    def get(self, request, pk):
+        accompaniment = self.get_accompaniment(pk)
+        return render(
+            request, self.template_name, {"accompaniment": accompaniment, "form": ReasonForm()}
+        )
+
+    def post(self, request, pk):
+        accompaniment = self.get_accompaniment(pk)
+        form = ReasonForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            services.cancel(request.user, accompaniment, reason)
+        except services.StarterError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The accompaniment was cancelled."))
+        return redirect(accompaniment)
+
+
+def dashboard_figures(user):
+    """The accompaniment panel of the staff dashboard, in a fixed number of queries."""
+    accompaniments = Accompaniment.objects.for_user(user)
+    counts = accompaniments.aggregate(
+        requested=Count("pk", filter=Q(status=Accompaniment.Status.REQUESTED)),
+        offered=Count("pk", filter=Q(status=Accompaniment.Status.OFFERED)),
+        active=Count("pk", filter=Q(status=Accompaniment.Status.ACTIVE)),
+        at_end=Count("pk", filter=Q(pk__in=accompaniments.at_planned_end().values("pk"))),
+        follow_up=Count("pk", filter=Q(pk__in=accompaniments.follow_up_overdue().values("pk"))),
+    )
+    counts["stale_offers"] = (
+        Assignment.objects.filter(accompaniment__office=user.office)
+        .unanswered_since(timezone.now() - OFFER_REMINDER_AFTER)
+        .count()
+    )
+    return counts
