@@ -378,3 +378,48 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return self.State.EXPIRED
         return self.State.OPEN
+
+
+class Notification(models.Model):
+    """Something a user should know or do, shown in the app and sent by e-mail once.
+
+    ``key`` names the occasion (e.g. ``meeting:12:2026-11-24``); the unique constraint on
+    user, kind and key is what makes a reminder go out once, however many servers run
+    ``send_reminders`` at the same time. Delivery is claimed by a conditional update.
+    """
+
+    class Kind(models.TextChoices):
+        OFFER = "offer", _("new offer")
+        MEETING_TOMORROW = "meeting_tomorrow", _("accompanied meeting tomorrow")
+        LOG_MISSING = "log_missing", _("meeting log missing")
+        PLANNED_END = "planned_end", _("accompaniment at its planned end")
+        FOLLOW_UP = "follow_up", _("follow-up due")
+        CONFIRMATION = "confirmation", _("group's yearly confirmation due")
+        TALK = "talk", _("In-Gang-Setzer:in would like to talk")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    key = models.CharField(_("occasion"), max_length=100)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), max_length=2000)
+    url = models.CharField(_("link"), max_length=300)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("being sent since"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "key"], name="kontaktstelle_notification_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return f"{self.user}: {self.subject}"

@@ -121,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 # Invitations of new users (starters) to set their first password.
 INVITATION_VALID_DAYS = env_int("KONTAKTSTELLE_INVITATION_VALID_DAYS", 7)
+# Links in e-mails sent without a request (reminders from `send_reminders`).
+SITE_URL = env_str("KONTAKTSTELLE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]

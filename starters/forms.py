@@ -12,12 +12,15 @@ from starters.models import (
     Accompaniment,
     Availability,
     Language,
+    MeetingLog,
+    MeetingTopic,
     Qualification,
     Starter,
     TrainingCohort,
     TrainingEvent,
 )
 from starters.models.accompaniments import MAX_MEETINGS
+from starters.models.meetings import MAX_DURATION_MINUTES, NOTE_MAX_LENGTH
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -456,3 +459,105 @@ class ReasonForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class MeetingLogForm(forms.ModelForm):
+    """A minute on a phone right after the meeting; refuses impossible values."""
+
+    worked_on = forms.MultipleChoiceField(
+        label=_("What did the meeting work on?"),
+        choices=MeetingTopic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partner_present = forms.BooleanField(
+        label=_("My tandem partner was there too"), required=False, initial=True
+    )
+
+    class Meta:
+        model = MeetingLog
+        fields = [
+            "held_on",
+            "starts_at",
+            "duration_minutes",
+            "participants",
+            "newcomers",
+            "worked_on",
+            "process_note",
+            "wants_talk",
+            "travel_km",
+            "travel_costs",
+            "next_meeting_on",
+        ]
+        widgets = {
+            "held_on": DATE,
+            "starts_at": TIME,
+            "next_meeting_on": DATE,
+            "process_note": forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
+            "duration_minutes": forms.NumberInput(
+                attrs={"min": 1, "max": MAX_DURATION_MINUTES, "step": 5, "inputmode": "numeric"}
+            ),
+            "participants": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "newcomers": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "travel_km": forms.NumberInput(attrs={"min": 0, "step": "0.1", "inputmode": "decimal"}),
+            "travel_costs": forms.NumberInput(
+                attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}
+            ),
+        }
+
+    def __init__(self, *args, accompaniment, tandem=False, **kwargs):
+        self.accompaniment = accompaniment
+        if not kwargs.get("instance"):
+            kwargs.setdefault(
+                "initial",
+                {
+                    "held_on": timezone.localdate(),
+                    "starts_at": accompaniment.meeting_time,
+                    "duration_minutes": 90,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["duration_minutes"].help_text = _("At most 8 hours (480 minutes).")
+        if not tandem or self.instance.pk:
+            del self.fields["partner_present"]
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        today = timezone.localdate()
+        if held_on > today + datetime.timedelta(days=1):
+            raise forms.ValidationError(
+                _("A meeting can be logged at the earliest the day before."), code="future"
+            )
+        started = self.accompaniment.started_on
+        if started and held_on < started:
+            raise forms.ValidationError(
+                _("The accompaniment started on %(date)s: the meeting cannot be earlier.")
+                % {"date": started.strftime("%d.%m.%Y")},
+                code="before_start",
+            )
+        return held_on
+
+    def clean(self):
+        data = super().clean()
+        participants, newcomers = data.get("participants"), data.get("newcomers")
+        if participants is not None and newcomers is not None and newcomers > participants:
+            self.add_error(
+                "newcomers",
+                forms.ValidationError(
+                    _("There cannot be more newcomers than participants."), code="newcomers"
+                ),
+            )
+        held_on, next_on = data.get("held_on"), data.get("next_meeting_on")
+        if held_on and next_on and next_on <= held_on:
+            self.add_error(
+                "next_meeting_on",
+                forms.ValidationError(
+                    _("The next meeting comes after this one."), code="next_before"
+                ),
+            )
+        return data
+
+
+class ExtendForm(forms.Form):
+    planned_meetings = forms.IntegerField(label=_("Planned meetings"), min_value=1)
+    reason = forms.CharField(label=_("Reason"), max_length=300)

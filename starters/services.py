@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from starters.models import (
     Attendance,
     Certificate,
     CohortParticipation,
+    MeetingLog,
     Starter,
 )
 from starters.models.accompaniments import DEFAULT_MEETINGS, MAX_STARTERS
@@ -143,8 +144,8 @@ def record_attendance(event, starters):
 def activity_summary(starter, start, end):
     """The figures of a certificate of volunteer work for the period, as plain data.
 
-    Accompaniments and accompanied meetings are counted from their own records once
-    those exist; until then they are zero.
+    Accompaniments that ran in the period, and the logged meetings the starter
+    accompanied, with their hours.
     """
     participations = (
         starter.participations.select_related("cohort")
@@ -178,12 +179,25 @@ def activity_summary(starter, start, end):
     training_hours = sum(
         (p.cohort.hours or Decimal(0) for p in participations if p.completed_on), Decimal(0)
     ) + (attendances.aggregate(total=Sum("event__hours"))["total"] or Decimal(0))
-    meeting_hours = Decimal(0)
+    meetings = MeetingLog.objects.filter(
+        accompanied_by=starter, held_on__gte=start, held_on__lte=end
+    ).aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
+    meeting_hours = Decimal(meetings["minutes"] or 0) / 60
+    accompaniments = (
+        Accompaniment.objects.filter(
+            assignments__starter=starter,
+            assignments__state__in=[Assignment.State.ACCEPTED, Assignment.State.ENDED],
+            started_on__lte=end,
+        )
+        .exclude(completed_on__lt=start)
+        .distinct()
+        .count()
+    )
     return {
         "period": _period(start, end),
         "trainings": trainings,
-        "accompaniments": 0,
-        "meetings": 0,
+        "accompaniments": accompaniments,
+        "meetings": meetings["count"],
         "meeting_hours": _hours(meeting_hours),
         "training_hours": _hours(training_hours),
         "total_hours": _hours(meeting_hours + training_hours),
@@ -278,6 +292,9 @@ def _lock(accompaniment):
 def offer(acting, accompaniment, starter, choice_reason="", suggested=True, notify=None):
     """Offer the accompaniment to a starter of the office (one or two per accompaniment).
 
+    An open offer holds one place of the starter's capacity, so nobody is ever asked for
+    more than they agreed to take on.
+
     Someone who was not among the suggestions needs a reason. ``notify`` is called with
     the new assignment after commit (the e-mail to the starter).
     """
@@ -297,6 +314,11 @@ def offer(acting, accompaniment, starter, choice_reason="", suggested=True, noti
         raise StarterError(_("An accompaniment has at most two starters (a tandem)."))
     if accompaniment.assignments.filter(starter=starter).exists():
         raise StarterError(_("This person was already asked for this group."))
+    _take_place(
+        starter,
+        _("%(name)s has no free place: every place is taken by accompaniments or open offers.")
+        % {"name": starter.name},
+    )
     assignment = Assignment.objects.create(
         accompaniment=accompaniment,
         starter=starter,
@@ -315,9 +337,8 @@ def offer(acting, accompaniment, starter, choice_reason="", suggested=True, noti
 def answer_offer(starter, assignment, accept, reason=""):
     """The starter accepts or declines an offer made to them.
 
-    Accepting takes one place of their capacity; the database refuses a load above the
-    capacity, so two simultaneous acceptances cannot overbook anyone. A declined offer
-    sends the accompaniment back to matching when no one else is on it.
+    The offer already holds one place of their capacity; declining frees it. A declined
+    offer sends the accompaniment back to matching when no one else is on it.
     """
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk, starter=starter)
     accompaniment = _lock(assignment.accompaniment)
@@ -325,10 +346,7 @@ def answer_offer(starter, assignment, accept, reason=""):
         raise StarterError(_("This offer has already been answered or withdrawn."))
     assignment.answered_at = timezone.now()
     if accept:
-        locked = Starter.objects.select_for_update().get(pk=starter.pk)
-        if locked.load >= locked.capacity:
-            raise StarterError(_("You already take on as many accompaniments as you agreed to."))
-        Starter.objects.filter(pk=starter.pk).update(load=F("load") + 1)
+        # The place was taken when the offer was made.
         assignment.state = Assignment.State.ACCEPTED
         if accompaniment.status != Accompaniment.Status.ACTIVE:
             accompaniment.status = Accompaniment.Status.ACTIVE
@@ -337,6 +355,7 @@ def answer_offer(starter, assignment, accept, reason=""):
     else:
         assignment.state = Assignment.State.DECLINED
         assignment.decline_reason = reason.strip()[:300]
+        _free_place(starter.pk)
         _back_to_matching(accompaniment)
     assignment.save(update_fields=["state", "answered_at", "decline_reason"])
     return assignment
@@ -362,18 +381,35 @@ def withdraw_offer(acting, assignment):
     assignment.state = Assignment.State.WITHDRAWN
     assignment.answered_at = timezone.now()
     assignment.save(update_fields=["state", "answered_at"])
+    _free_place(assignment.starter_id)
     _back_to_matching(accompaniment)
     return assignment
 
 
+def _take_place(starter, message):
+    """Take one place of a starter's capacity, or refuse.
+
+    The row lock serialises two staff members offering at the same moment, and the
+    database's check (load <= capacity) refuses an overbooking in any case.
+    """
+    locked = Starter.objects.select_for_update().get(pk=starter.pk)
+    if locked.load >= locked.capacity:
+        raise StarterError(message)
+    Starter.objects.filter(pk=starter.pk).update(load=F("load") + 1)
+
+
+def _free_place(*starter_ids):
+    Starter.objects.filter(pk__in=starter_ids, load__gt=0).update(load=F("load") - 1)
+
+
 def _release(accompaniment):
     """End every assignment of an accompaniment that leaves the open states."""
-    accepted = list(
-        accompaniment.assignments.filter(state=Assignment.State.ACCEPTED).values_list(
-            "starter_id", flat=True
-        )
+    holding = list(
+        accompaniment.assignments.filter(
+            state__in=[Assignment.State.OFFERED, Assignment.State.ACCEPTED]
+        ).values_list("starter_id", flat=True)
     )
-    Starter.objects.filter(pk__in=accepted).update(load=F("load") - 1)
+    _free_place(*holding)
     accompaniment.assignments.filter(state=Assignment.State.ACCEPTED).update(
         state=Assignment.State.ENDED
     )

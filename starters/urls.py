@@ -1,6 +1,6 @@
 from django.urls import path
 
-from starters.views import accompaniments, own, staff, training
+from starters.views import accompaniments, meetings, own, staff, training
 
 app_name = "starters"
 
@@ -128,4 +128,19 @@ urlpatterns = [
         own.CertificateView.as_view(),
         name="own_certificate",
     ),
+    path(
+        "mein-bereich/angebote/<int:pk>/treffen/neu/",
+        meetings.LogCreateView.as_view(),
+        name="own_log_create",
+    ),
+    path(
+        "mein-bereich/angebote/<int:pk>/termine/<str:date>.ics",
+        meetings.MeetingIcsView.as_view(),
+        name="own_meeting_ics",
+    ),
+    path("mein-bereich/treffen/<int:pk>/", meetings.LogEditView.as_view(), name="own_log_edit"),
+    path("mein-bereich/kalender/", meetings.CalendarLinkView.as_view(), name="own_calendar"),
+    path("kalender/<str:token>.ics", meetings.calendar_feed, name="calendar_feed"),
+    # Staff correct any log of their office, also after the starters' 14 days.
+    path("intern/treffen/<int:pk>/bearbeiten/", meetings.LogEditView.as_view(), name="log_edit"),
 ]

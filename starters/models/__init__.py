@@ -1,4 +1,5 @@
 from starters.models.accompaniments import Accompaniment, Assignment
+from starters.models.meetings import MeetingLog, MeetingTopic
 from starters.models.profiles import (
     EXCHANGE_INTERVAL,
     MAX_CAPACITY,
@@ -23,6 +24,8 @@ __all__ = [
     "Certificate",
     "CohortParticipation",
     "Language",
+    "MeetingLog",
+    "MeetingTopic",
     "Qualification",
     "Starter",
     "TrainingCohort",

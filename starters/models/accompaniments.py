@@ -135,6 +135,9 @@ class Accompaniment(models.Model):
     )
     planned_meetings = models.PositiveSmallIntegerField(_("planned meetings"))
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    extension_reason = models.CharField(
+        _("reason for extending the plan"), max_length=300, blank=True
+    )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible staff member"),
@@ -198,6 +201,10 @@ class Accompaniment(models.Model):
     @property
     def max_meetings(self):
         return MAX_MEETINGS[self.kind]
+
+    def progress(self, logged):
+        """How far ``logged`` meetings are along the plan, for a progress bar."""
+        return min(100, round(100 * logged / self.planned_meetings)) if self.planned_meetings else 0
 
 
 class AssignmentQuerySet(models.QuerySet):

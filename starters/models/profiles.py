@@ -171,11 +171,16 @@ class Starter(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(MAX_CAPACITY)],
         help_text=_("How many accompaniments they take on at the same time (0 to 10)."),
     )
+    calendar_token_hash = models.CharField(
+        _("calendar link"), max_length=64, blank=True, editable=False, db_index=True
+    )
     load = models.PositiveSmallIntegerField(
         _("accompaniments taken on"),
         default=0,
         editable=False,
-        help_text=_("Kept by the app: accepted assignments of open accompaniments."),
+        help_text=_(
+            "Kept by the app: open offers and accepted assignments of open accompaniments."
+        ),
     )
     sites = models.ManyToManyField(
         Site, verbose_name=_("sites they can reach"), related_name="starters", blank=True

@@ -12,11 +12,19 @@ from django.views.generic import ListView, View
 
 from groups.models import Group, Inquiry
 from kontaktstelle.mixins import OfficeStaffRequiredMixin
-from starters import services
-from starters.forms import AccompanimentForm, CompleteForm, FollowUpForm, OfferForm, ReasonForm
+from starters import meetings, services
+from starters.forms import (
+    AccompanimentForm,
+    CompleteForm,
+    ExtendForm,
+    FollowUpForm,
+    OfferForm,
+    ReasonForm,
+)
 from starters.matching import judge
 from starters.models import Accompaniment, Assignment
 from starters.models.accompaniments import DEFAULT_MEETINGS, OFFER_REMINDER_AFTER
+from starters.views.own import meeting_context
 
 
 class StaffAccompanimentMixin(OfficeStaffRequiredMixin):
@@ -39,8 +47,7 @@ class AccompanimentListView(StaffAccompanimentMixin, ListView):
     def get_queryset(self):
         self.status = self.request.GET.get("status", "open")
         queryset = (
-            super()
-            .get_queryset()
+            meetings.with_logged(super().get_queryset())
             .prefetch_related(
                 Prefetch(
                     "assignments",
@@ -187,7 +194,16 @@ class AccompanimentDetailView(StaffAccompanimentMixin, View):
                 for a in accompaniment.assignments.all()
             )
             < 2,
+            "extend_form": ExtendForm(
+                initial={
+                    "planned_meetings": min(
+                        accompaniment.planned_meetings + 1, accompaniment.max_meetings
+                    )
+                }
+            ),
         }
+        if accompaniment.status in (Accompaniment.Status.ACTIVE, Accompaniment.Status.COMPLETED):
+            context |= meeting_context(accompaniment, self.request.user)
         return render(self.request, self.template_name, context)
 
     def get(self, request, pk):
@@ -258,6 +274,23 @@ class AccompanimentActionView(StaffAccompanimentMixin, View):
             )
             services.withdraw_offer(request.user, assignment)
             messages.success(request, _("The offer was withdrawn."))
+        elif action == "extend":
+            form = ExtendForm(request.POST)
+            if not form.is_valid():
+                raise services.StarterError(
+                    _("Please give the new number of meetings and a reason.")
+                )
+            meetings.extend_plan(
+                request.user,
+                accompaniment,
+                form.cleaned_data["planned_meetings"],
+                form.cleaned_data["reason"],
+            )
+            messages.success(request, _("The plan was extended."))
+        elif action == "talk-done":
+            log = get_object_or_404(accompaniment.meeting_logs, pk=request.POST.get("log") or 0)
+            meetings.talk_done(request.user, log)
+            messages.success(request, _("Marked as talked."))
         else:
             raise services.StarterError(_("Unknown action."))
 
@@ -296,6 +329,10 @@ def dashboard_figures(user):
         at_end=Count("pk", filter=Q(pk__in=accompaniments.at_planned_end().values("pk"))),
         follow_up=Count("pk", filter=Q(pk__in=accompaniments.follow_up_overdue().values("pk"))),
     )
+    counts["running"] = meetings.with_logged(
+        accompaniments.filter(status=Accompaniment.Status.ACTIVE).select_related("group")
+    ).order_by("started_on", "pk")[:8]
+    counts["talks"] = meetings.open_talks(user.office)[:8]
     counts["stale_offers"] = (
         Assignment.objects.filter(accompaniment__office=user.office)
         .unanswered_since(timezone.now() - OFFER_REMINDER_AFTER)

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView, View
 
 from kontaktstelle.mixins import RoleRequiredMixin
 from kontaktstelle.models import Membership
-from starters import services
+from starters import meetings, services
 from starters.forms import AvailabilityFormSet, CertificateRequestForm, ProfileForm, ReasonForm
 from starters.models import Assignment, Attendance, Certificate, CohortParticipation, Starter
 from starters.views.staff import certificate_context
@@ -130,6 +130,33 @@ class CertificateView(OwnStarterMixin, View):
         return render(request, "starters/certificate.html", certificate_context(certificate))
 
 
+def meeting_context(accompaniment, user):
+    """Logs and progress of an accompaniment, for its starters and for staff."""
+    logs = list(
+        accompaniment.meeting_logs.select_related("logged_by").prefetch_related(
+            "accompanied_by__user"
+        )
+    )
+    # The views have checked that the user is on it (starter) or of its office (staff).
+    for log in logs:
+        log.editable = user.is_office_staff or log.starter_may_edit()
+    partners = [
+        a.starter
+        for a in accompaniment.assignments.filter(state__in=meetings.ON_IT).select_related(
+            "starter__user"
+        )
+    ]
+    last = logs[-1] if logs else None
+    return {
+        "logs": logs,
+        "logged": len(logs),
+        "progress": accompaniment.progress(len(logs)),
+        "plan_reached": len(logs) >= accompaniment.planned_meetings,
+        "next_meeting": meetings.next_meeting(accompaniment, last),
+        "partners": partners,
+    }
+
+
 class OfferView(OwnStarterMixin, View):
     """An offer made to this starter: what they need to know, accept or decline."""
 
@@ -145,7 +172,10 @@ class OfferView(OwnStarterMixin, View):
 
     def get(self, request, pk):
         assignment = self.get_assignment(pk)
-        return render(request, self.template_name, {"assignment": assignment, "form": ReasonForm()})
+        context = {"assignment": assignment, "form": ReasonForm()}
+        if assignment.state in meetings.ON_IT:
+            context |= meeting_context(assignment.accompaniment, request.user)
+        return render(request, self.template_name, context)
 
     def post(self, request, pk):
         assignment = self.get_assignment(pk)

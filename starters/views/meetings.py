@@ -1,0 +1,211 @@
+"""Meeting logs (starters, staff), the calendar feed and single-meeting downloads."""
+
+import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import View
+
+from kontaktstelle.mixins import RoleRequiredMixin
+from kontaktstelle.models import Membership
+from starters import calendar, meetings
+from starters.forms import MeetingLogForm
+from starters.models import Accompaniment, Assignment, MeetingLog
+from starters.services import StarterError
+from starters.views.own import OwnStarterMixin
+
+ICS = "text/calendar; charset=utf-8"
+
+
+def own_assignment(starter, pk):
+    """An accompaniment the starter accepted (running or ended), by assignment."""
+    return get_object_or_404(
+        Assignment.objects.filter(starter=starter, state__in=meetings.ON_IT).select_related(
+            "accompaniment__group", "accompaniment__responsible"
+        ),
+        pk=pk,
+    )
+
+
+def is_tandem(accompaniment, starter):
+    return (
+        accompaniment.assignments.filter(state__in=meetings.ON_IT).exclude(starter=starter).exists()
+    )
+
+
+class LogCreateView(OwnStarterMixin, View):
+    """A starter logs a meeting of their accompaniment (mobile first)."""
+
+    template_name = "starters/meeting_log_form.html"
+
+    def setup_page(self, pk):
+        self.assignment = own_assignment(self.starter, pk)
+        self.accompaniment = self.assignment.accompaniment
+        self.tandem = is_tandem(self.accompaniment, self.starter)
+
+    def render_form(self, form):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "accompaniment": self.accompaniment, "assignment": self.assignment},
+        )
+
+    def get(self, request, pk):
+        self.setup_page(pk)
+        if self.accompaniment.status != Accompaniment.Status.ACTIVE:
+            messages.info(request, _("This accompaniment has ended."))
+            return redirect("starters:own_offer", pk=pk)
+        return self.render_form(
+            MeetingLogForm(accompaniment=self.accompaniment, tandem=self.tandem)
+        )
+
+    def post(self, request, pk):
+        self.setup_page(pk)
+        form = MeetingLogForm(request.POST, accompaniment=self.accompaniment, tandem=self.tandem)
+        if not form.is_valid():
+            return self.render_form(form)
+        try:
+            log = meetings.log_meeting(
+                request.user,
+                self.accompaniment,
+                form,
+                partner_present=form.cleaned_data.get("partner_present", False),
+            )
+        except StarterError as error:
+            existing = MeetingLog.objects.filter(
+                accompaniment=self.accompaniment, held_on=form.cleaned_data["held_on"]
+            ).exists()
+            if existing:
+                messages.info(request, str(error))
+                return redirect("starters:own_offer", pk=pk)
+            form.add_error(None, str(error))
+            return self.render_form(form)
+        messages.success(request, _("Thank you, the meeting is logged."))
+        if log.wants_talk:
+            messages.info(request, _("Your office knows you would like to talk."))
+        logged = self.accompaniment.meeting_logs.count()
+        if logged >= self.accompaniment.planned_meetings:
+            messages.warning(
+                request,
+                _(
+                    "The planned meetings are reached: please plan the withdrawal with the "
+                    "group and your office."
+                ),
+            )
+        return redirect("starters:own_offer", pk=pk)
+
+
+class LogEditView(RoleRequiredMixin, View):
+    """Correct a log: the starters on it for 14 days, staff of the office always."""
+
+    allowed_roles = (Membership.Role.STAFF, Membership.Role.OFFICE_ADMIN, Membership.Role.STARTER)
+    template_name = "starters/meeting_log_form.html"
+
+    def get_log(self, pk):
+        log = get_object_or_404(
+            MeetingLog.objects.for_user(self.request.user).select_related(
+                "accompaniment__group", "accompaniment__office"
+            ),
+            pk=pk,
+        )
+        if not meetings.may_edit(self.request.user, log):
+            messages.error(
+                self.request,
+                _("A log can be corrected for 14 days; after that, please ask your office."),
+            )
+            return log, False
+        return log, True
+
+    def back(self, log):
+        if self.request.user.is_office_staff:
+            return redirect(log.accompaniment)
+        assignment = log.accompaniment.assignments.filter(starter__user=self.request.user).first()
+        return redirect("starters:own_offer", pk=assignment.pk)
+
+    def render_form(self, form, log):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "accompaniment": log.accompaniment, "log": log},
+        )
+
+    def get(self, request, pk):
+        log, allowed = self.get_log(pk)
+        if not allowed:
+            return self.back(log)
+        form = MeetingLogForm(instance=log, accompaniment=log.accompaniment)
+        form.initial["worked_on"] = log.worked_on
+        return self.render_form(form, log)
+
+    def post(self, request, pk):
+        log, allowed = self.get_log(pk)
+        if not allowed:
+            return self.back(log)
+        form = MeetingLogForm(request.POST, instance=log, accompaniment=log.accompaniment)
+        if not form.is_valid():
+            return self.render_form(form, log)
+        try:
+            meetings.correct_log(request.user, log, form)
+        except StarterError as error:
+            form.add_error(None, str(error))
+            return self.render_form(form, log)
+        messages.success(request, _("Your changes were saved."))
+        return self.back(log)
+
+
+class MeetingIcsView(OwnStarterMixin, View):
+    """One meeting of an accompaniment as an .ics file: a logged one or the next one."""
+
+    def get(self, request, pk, date):
+        assignment = own_assignment(self.starter, pk)
+        accompaniment = assignment.accompaniment
+        try:
+            day = datetime.date.fromisoformat(date)
+        except ValueError as error:
+            raise Http404 from error
+        log = accompaniment.meeting_logs.filter(held_on=day).first()
+        if log:
+            event = calendar.log_event(log)
+        else:
+            last = accompaniment.meeting_logs.order_by("held_on").last()
+            if meetings.next_meeting(accompaniment, last) != day:
+                raise Http404
+            event = calendar.next_event(accompaniment, day)
+        response = HttpResponse(calendar.calendar([event], accompaniment.group.name), ICS)
+        response["Content-Disposition"] = f'attachment; filename="treffen-{day:%Y-%m-%d}.ics"'
+        return response
+
+
+class CalendarLinkView(OwnStarterMixin, View):
+    """Create (or renew) and revoke the private calendar subscription link."""
+
+    template_name = "starters/own_calendar.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"starter": self.starter, "feed_url": None})
+
+    def post(self, request):
+        if request.POST.get("action") == "revoke":
+            calendar.revoke_feed(self.starter)
+            messages.success(request, _("The calendar link no longer works."))
+            return redirect("starters:own_calendar")
+        token = calendar.new_feed_token(self.starter)
+        self.starter.refresh_from_db()
+        feed_url = request.build_absolute_uri(
+            reverse("starters:calendar_feed", kwargs={"token": token})
+        )
+        return render(request, self.template_name, {"starter": self.starter, "feed_url": feed_url})
+
+
+@never_cache
+def calendar_feed(request, token):
+    """The private feed a phone subscribes to; a revoked or unknown link answers 404."""
+    starter = calendar.starter_for_token(token)
+    if starter is None:
+        raise Http404
+    body = calendar.calendar(calendar.starter_events(starter), _("Accompanied meetings"))
+    return HttpResponse(body, ICS)
