@@ -50,6 +50,7 @@ urlpatterns = [
     ),
     # Staff area
     path("intern/", views.DashboardView.as_view(), name="dashboard"),
+    path("benachrichtigungen/", views.NotificationListView.as_view(), name="notifications"),
     path("intern/standorte/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
     path("intern/admin/", admin.site.urls),
     # Coordinators' area

@@ -4,20 +4,22 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from groups.models import Group, Inquiry
 from kontaktstelle import invitations
 from kontaktstelle.forms import LoginForm
 from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
-from kontaktstelle.models import Membership, Office, Room, Site
+from kontaktstelle.models import Membership, Notification, Office, Room, Site
 from starters.models import Certificate, Starter
 from starters.views.accompaniments import dashboard_figures
 
@@ -153,4 +155,22 @@ class NetworkOverviewView(RoleRequiredMixin, TemplateView):
         network = self.request.user.membership.network
         context["network"] = network
         context["offices"] = network.offices.annotate(site_count=Count("sites")).order_by("name")
+        return context
+
+
+class NotificationListView(LoginRequiredMixin, ListView):
+    """The user's own notifications, newest first; opening the page marks them read."""
+
+    template_name = "kontaktstelle/notifications.html"
+    context_object_name = "notifications"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return Notification.objects.filter(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Shown as new on this visit, read from now on.
+        context["unread_ids"] = {n.pk for n in context["notifications"] if n.read_at is None}
+        Notification.objects.filter(pk__in=context["unread_ids"]).update(read_at=timezone.now())
         return context

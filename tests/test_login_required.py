@@ -19,6 +19,7 @@ PUBLIC_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "accept_invitation",
+    "starters:calendar_feed",
     "admin:login",
 }
 

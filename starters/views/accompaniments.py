@@ -1,7 +1,6 @@
 """Staff pages of accompaniments: requests, matching, offers, lifecycle, follow-up."""
 
 from django.contrib import messages
-from django.core.mail import send_mail
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -12,6 +11,8 @@ from django.views.generic import ListView, View
 
 from groups.models import Group, Inquiry
 from kontaktstelle.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.models import Notification
+from kontaktstelle.notifications import notify
 from starters import meetings, services
 from starters.forms import (
     AccompanimentForm,
@@ -46,15 +47,12 @@ class AccompanimentListView(StaffAccompanimentMixin, ListView):
 
     def get_queryset(self):
         self.status = self.request.GET.get("status", "open")
-        queryset = (
-            meetings.with_logged(super().get_queryset())
-            .prefetch_related(
-                Prefetch(
-                    "assignments",
-                    queryset=Assignment.objects.select_related("starter__user").exclude(
-                        state__in=[Assignment.State.DECLINED, Assignment.State.WITHDRAWN]
-                    ),
-                )
+        queryset = meetings.with_logged(super().get_queryset()).prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("starter__user").exclude(
+                    state__in=[Assignment.State.DECLINED, Assignment.State.WITHDRAWN]
+                ),
             )
         )
         if self.status in Accompaniment.Status.values:
@@ -143,23 +141,17 @@ class FromInquiryView(OfficeStaffRequiredMixin, View):
         )
 
 
-def notify_offer(request):
-    """E-mail the starter about a new offer, with the link to answer it."""
-
-    def send(assignment):
-        context = {
-            "assignment": assignment,
-            "accompaniment": assignment.accompaniment,
-            "link": request.build_absolute_uri(assignment.get_absolute_url()),
-        }
-        send_mail(
-            _("New accompaniment offer: %(group)s") % {"group": assignment.accompaniment.group},
-            render_to_string("starters/offer_email.txt", context),
-            None,
-            [assignment.starter.user.email],
-        )
-
-    return send
+def notify_offer(assignment):
+    """Tell the starter about a new offer (in the app and by e-mail), with the link."""
+    context = {"assignment": assignment, "accompaniment": assignment.accompaniment}
+    notify(
+        assignment.starter.user,
+        Notification.Kind.OFFER,
+        f"offer:{assignment.pk}",
+        _("New accompaniment offer: %(group)s") % {"group": assignment.accompaniment.group},
+        render_to_string("starters/offer_email.txt", context).strip(),
+        assignment.get_absolute_url(),
+    )
 
 
 class AccompanimentDetailView(StaffAccompanimentMixin, View):
@@ -224,7 +216,7 @@ class AccompanimentDetailView(StaffAccompanimentMixin, View):
                 starter,
                 form.cleaned_data["choice_reason"],
                 suggested=form.candidates[starter.pk].suggested,
-                notify=notify_offer(request),
+                notify=notify_offer,
             )
         except services.StarterError as error:
             messages.error(request, str(error))

@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -201,6 +202,7 @@ class CalendarLinkView(OwnStarterMixin, View):
         return render(request, self.template_name, {"starter": self.starter, "feed_url": feed_url})
 
 
+@login_not_required
 @never_cache
 def calendar_feed(request, token):
     """The private feed a phone subscribes to; a revoked or unknown link answers 404."""

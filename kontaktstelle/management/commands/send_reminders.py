@@ -1,0 +1,23 @@
+"""Send the reminders that are due: safe to run every hour on several servers at once."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from kontaktstelle.notifications import deliver_pending
+from starters.reminders import due_reminders
+
+
+class Command(BaseCommand):
+    help = _(
+        "Create the notifications that are due (meetings tomorrow, missing logs, planned "
+        "ends, follow-ups, yearly confirmations) and e-mail every one not sent yet. "
+        "Nothing is sent twice, even when several servers run this at the same time."
+    )
+
+    def handle(self, *args, **options):
+        created = due_reminders()
+        sent = deliver_pending()
+        self.stdout.write(
+            _("%(created)s new notifications sent; %(sent)s earlier ones sent now.")
+            % {"created": created, "sent": sent}
+        )
