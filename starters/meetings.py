@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kontaktstelle.models import Notification
 from kontaktstelle.notifications import notify
 from starters.models import Accompaniment, Assignment, MeetingLog, Starter
+from starters.models.meetings import CORRECTION_WINDOW
 from starters.services import StarterError
 
 ON_IT = [Assignment.State.ACCEPTED, Assignment.State.ENDED]
@@ -82,15 +83,24 @@ def log_meeting(user, accompaniment, form, partner_present=False):
     starter = getattr(user, "starter", None)
     if starter is None or not starter_on(accompaniment, starter):
         raise StarterError(_("You can only log meetings of your own accompaniments."))
-    if accompaniment.status not in (
-        Accompaniment.Status.ACTIVE,
-        Accompaniment.Status.COMPLETED,
-    ):
+    if not may_log(accompaniment):
         raise StarterError(_("This accompaniment is not running."))
     log = _save_log(form, accompaniment, user, partner_present)
     if log.wants_talk:
         alert_staff(log)
     return log
+
+
+def may_log(accompaniment, today=None):
+    """Running, or completed less than 14 days ago (the last meeting logged late)."""
+    today = today or timezone.localdate()
+    if accompaniment.status == Accompaniment.Status.ACTIVE:
+        return True
+    return (
+        accompaniment.status == Accompaniment.Status.COMPLETED
+        and accompaniment.completed_on is not None
+        and accompaniment.completed_on + CORRECTION_WINDOW >= today
+    )
 
 
 def alert_staff(log):

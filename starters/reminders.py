@@ -117,7 +117,8 @@ def planned_end_reminders(today):
             "The planned meetings or the planned end are reached: time to plan the "
             "withdrawal with the group, or to extend the plan with a reason."
         )
-        key = f"end:{accompaniment.pk}:{accompaniment.planned_meetings}"
+        end = accompaniment.planned_end or "-"
+        key = f"end:{accompaniment.pk}:{accompaniment.planned_meetings}:{end}"
         for assignment in accompaniment.on_it:
             sent += _notify(
                 assignment.starter.user,
@@ -184,6 +185,8 @@ def confirmation_reminders(today):
 
 
 def _notify(user, kind, key, subject, body, url):
+    if not user.is_active:
+        return 0
     return 1 if notify(user, kind, key, subject, body, url) else 0
 
 

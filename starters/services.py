@@ -257,6 +257,10 @@ def create_founding_group(acting, inquiry):
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk, office=acting.office)
     if inquiry.kind != Inquiry.Kind.FOUNDING_INTEREST:
         raise StarterError(_("Only a founding interest becomes a new group."))
+    if inquiry.status == Inquiry.Status.DONE:
+        raise StarterError(
+            _("This founding interest is already done: its group was created before.")
+        )
     name = inquiry.topic.strip() or _("New group")
     group = Group.objects.create(
         office=acting.office,
@@ -355,9 +359,10 @@ def answer_offer(starter, assignment, accept, reason=""):
     else:
         assignment.state = Assignment.State.DECLINED
         assignment.decline_reason = reason.strip()[:300]
+    assignment.save(update_fields=["state", "answered_at", "decline_reason"])
+    if not accept:
         _free_place(starter.pk)
         _back_to_matching(accompaniment)
-    assignment.save(update_fields=["state", "answered_at", "decline_reason"])
     return assignment
 
 

@@ -15,7 +15,7 @@ from kontaktstelle.mixins import RoleRequiredMixin
 from kontaktstelle.models import Membership
 from starters import calendar, meetings
 from starters.forms import MeetingLogForm
-from starters.models import Accompaniment, Assignment, MeetingLog
+from starters.models import Assignment, MeetingLog
 from starters.services import StarterError
 from starters.views.own import OwnStarterMixin
 
@@ -57,7 +57,7 @@ class LogCreateView(OwnStarterMixin, View):
 
     def get(self, request, pk):
         self.setup_page(pk)
-        if self.accompaniment.status != Accompaniment.Status.ACTIVE:
+        if not meetings.may_log(self.accompaniment):
             messages.info(request, _("This accompaniment has ended."))
             return redirect("starters:own_offer", pk=pk)
         return self.render_form(

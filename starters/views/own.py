@@ -154,6 +154,7 @@ def meeting_context(accompaniment, user):
         "plan_reached": len(logs) >= accompaniment.planned_meetings,
         "next_meeting": meetings.next_meeting(accompaniment, last),
         "partners": partners,
+        "can_log": meetings.may_log(accompaniment),
     }
 
 

@@ -18,6 +18,6 @@ class Command(BaseCommand):
         created = due_reminders()
         sent = deliver_pending()
         self.stdout.write(
-            _("%(created)s new notifications sent; %(sent)s earlier ones sent now.")
+            _("%(created)s new notifications; %(sent)s left over from earlier runs sent now.")
             % {"created": created, "sent": sent}
         )
