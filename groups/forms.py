@@ -1,8 +1,9 @@
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import Group, Inquiry, Synonym, Topic, TopicCategory
+from groups.models import Consultation, Group, Inquiry, Synonym, Topic, TopicCategory
 from kontaktstelle.models import Room
 
 
@@ -263,3 +264,108 @@ class ImportForm(forms.Form):
         help_text=_("Columns as in the export; German column headers are accepted too."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+
+TOPIC_SEPARATOR = ";"
+
+
+class ConsultationForm(forms.ModelForm):
+    """Recorded in seconds with the keyboard; anonymous: no name, nothing that was said."""
+
+    topic_names = forms.CharField(
+        label=_("Topics"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate several with a semicolon; synonyms are understood."),
+        widget=forms.TextInput(attrs={"list": "topic-names", "autocomplete": "off"}),
+    )
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "held_on",
+            "site",
+            "channel",
+            "asker",
+            "young",
+            "referred_groups",
+            "counselling",
+            "founding_interest",
+            "information_only",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "channel": forms.RadioSelect,
+            "asker": forms.RadioSelect,
+            "referred_groups": forms.SelectMultiple(attrs={"size": 5}),
+        }
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.office = office
+        self.fields["site"].queryset = office.sites.order_by("name")
+        self.fields["referred_groups"].queryset = (
+            Group.objects.for_office(office).exclude(status=Group.Status.CLOSED).order_by("name")
+        )
+        self.fields["counselling"].choices = [("", _("none")), *Consultation.Counselling.choices]
+        self.fields["channel"].choices = Consultation.Channel.choices
+        self.fields["asker"].choices = Consultation.Asker.choices
+        if self.instance.pk:
+            self.initial["topic_names"] = f"{TOPIC_SEPARATOR} ".join(
+                topic.name for topic in self.instance.topics.all()
+            )
+
+    def clean_held_on(self):
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError(_("A consultation cannot be in the future."), code="future")
+        return held_on
+
+    def clean_topic_names(self):
+        names = [
+            name.strip()
+            for name in self.cleaned_data["topic_names"].split(TOPIC_SEPARATOR)
+            if name.strip()
+        ]
+        topics, unknown = [], []
+        for name in names:
+            topic = (
+                Topic.objects.filter(name__iexact=name).first()
+                or Topic.objects.filter(synonyms__term__iexact=name).first()
+            )
+            if topic is None:
+                unknown.append(name)
+            elif topic not in topics:
+                topics.append(topic)
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown topic: %(names)s. Choose from the list or add it under Topics.")
+                % {"names": ", ".join(unknown)},
+                code="unknown_topic",
+            )
+        return topics
+
+    def clean(self):
+        data = super().clean()
+        referred = bool(data.get("referred_groups")) or bool(data.get("counselling"))
+        founding = data.get("founding_interest")
+        if data.get("information_only") and (referred or founding):
+            raise forms.ValidationError(
+                _("“Information only” cannot go with a referral or a founding interest."),
+                code="information_only",
+            )
+        if not (referred or founding or data.get("information_only")):
+            raise forms.ValidationError(
+                _("Please choose the outcome: a referral, a founding interest or information."),
+                code="no_outcome",
+            )
+        return data
+
+    def save(self, commit=True):
+        consultation = super().save(commit=False)
+        consultation.office = self.office
+        if commit:
+            consultation.save()
+            self.save_m2m()
+            consultation.topics.set(self.cleaned_data["topic_names"])
+        return consultation

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kontaktstelle.models import Office, OfficeScopedQuerySet, Room
+from kontaktstelle.models import Office, OfficeScopedQuerySet, Room, Site
 
 CONFIRMATION_INTERVAL = datetime.timedelta(days=365)
 
@@ -419,3 +419,108 @@ class Inquiry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.name}"
+
+
+class ConsultationQuerySet(OfficeScopedQuerySet):
+    pass
+
+
+class Consultation(models.Model):
+    """One consultation of someone looking for a group: anonymous, counted for funders.
+
+    No name, no contact data and nothing of what was said: only what the statistics
+    need (when, where, how, who asks, which topics, what came of it).
+    """
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("phone")
+        IN_PERSON = "in_person", _("in person")
+        EMAIL = "email", _("e-mail")
+        WEB_FORM = "web_form", _("web form")
+        OUTREACH = "outreach", _("outreach event")
+
+    class Asker(models.TextChoices):
+        AFFECTED = "affected", _("affected")
+        RELATIVE = "relative", _("relative")
+        PROFESSIONAL = "professional", _("professional")
+        OTHER = "other", _("other")
+
+    class Counselling(models.TextChoices):
+        ADDICTION = "addiction", _("addiction counselling")
+        PSYCHOSOCIAL = "psychosocial", _("psychosocial counselling")
+        PSYCHOTHERAPY = "psychotherapy", _("psychotherapy")
+        MEDICAL = "medical", _("medical care")
+        SOCIAL = "social", _("social counselling")
+        FAMILY = "family", _("family or couple counselling")
+        OTHER = "other", _("other counselling")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="consultations"
+    )
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.SET_NULL,
+        related_name="consultations",
+        null=True,
+        blank=True,
+    )
+    held_on = models.DateField(_("date"), default=timezone.localdate)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    asker = models.CharField(_("who asks"), max_length=20, choices=Asker.choices)
+    young = models.BooleanField(
+        _("young self-help"), default=False, help_text=_("The person asking is 18 to 35.")
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), related_name="consultations", blank=True
+    )
+    referred_groups = models.ManyToManyField(
+        Group,
+        verbose_name=_("referred to groups"),
+        related_name="referrals",
+        blank=True,
+    )
+    counselling = models.CharField(
+        _("referred to professional counselling"),
+        max_length=20,
+        choices=Counselling.choices,
+        blank=True,
+    )
+    founding_interest = models.BooleanField(_("founding interest"), default=False)
+    information_only = models.BooleanField(_("information only"), default=False)
+    inquiry = models.OneToOneField(
+        Inquiry,
+        verbose_name=_("from the web request"),
+        on_delete=models.SET_NULL,
+        related_name="consultation",
+        null=True,
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["office", "held_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(information_only=True) | Q(counselling="", founding_interest=False),
+                name="groups_consultation_information_only_alone",
+                violation_error_message=_(
+                    "“Information only” cannot go with a referral or a founding interest."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.held_on:%d.%m.%Y} {self.get_channel_display()}"

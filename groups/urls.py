@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.views import public, staff
+from groups.views import consultations, public, staff
 
 app_name = "groups"
 
@@ -29,5 +29,11 @@ urlpatterns = [
         name="group_close",
     ),
     path("intern/posteingang/", staff.InboxView.as_view(), name="inbox"),
+    path("intern/beratungen/", consultations.ConsultationView.as_view(), name="consultations"),
+    path(
+        "intern/beratungen/<int:pk>/loeschen/",
+        consultations.ConsultationDeleteView.as_view(),
+        name="consultation_delete",
+    ),
     path("intern/themen/", staff.TopicListView.as_view(), name="topic_list"),
 ]

@@ -113,7 +113,7 @@ class InboxView(OfficeStaffRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return Inquiry.objects.for_user(self.request.user).select_related("group")
+        return Inquiry.objects.for_user(self.request.user).select_related("group", "consultation")
 
 
 class TopicListView(OfficeStaffRequiredMixin, ListView):
