@@ -415,6 +415,9 @@ class OfferForm(forms.Form):
         self.fields["starter"].choices = [("", "---------")] + [
             (c.starter.pk, c.starter.name) for c in candidates
         ]
+        best = next((c for c in candidates if c.suggested), None)
+        if best and not self.is_bound:
+            self.initial.setdefault("starter", best.starter.pk)
 
     def clean(self):
         cleaned = super().clean()
@@ -455,6 +458,17 @@ class FollowUpForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AnswerForm(ReasonForm):
+    """The starter's answer to an offer: the reason is for declining."""
+
+    reason = forms.CharField(
+        label=_("Reason for declining (optional)"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -177,6 +177,7 @@ class AccompanimentDetailView(StaffAccompanimentMixin, View):
         context = {
             "accompaniment": accompaniment,
             "candidates": candidates,
+            "not_suggested": any(not c.suggested for c in candidates),
             "offer_form": offer_form or OfferForm(candidates=candidates),
             "complete_form": CompleteForm(),
             "follow_up_form": FollowUpForm(),

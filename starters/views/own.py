@@ -9,7 +9,7 @@ from django.views.generic import TemplateView, View
 from kontaktstelle.mixins import RoleRequiredMixin
 from kontaktstelle.models import Membership
 from starters import meetings, services
-from starters.forms import AvailabilityFormSet, CertificateRequestForm, ProfileForm, ReasonForm
+from starters.forms import AnswerForm, AvailabilityFormSet, CertificateRequestForm, ProfileForm
 from starters.models import Assignment, Attendance, Certificate, CohortParticipation, Starter
 from starters.views.staff import certificate_context
 
@@ -173,14 +173,14 @@ class OfferView(OwnStarterMixin, View):
 
     def get(self, request, pk):
         assignment = self.get_assignment(pk)
-        context = {"assignment": assignment, "form": ReasonForm()}
+        context = {"assignment": assignment, "form": AnswerForm()}
         if assignment.state in meetings.ON_IT:
             context |= meeting_context(assignment.accompaniment, request.user)
         return render(request, self.template_name, context)
 
     def post(self, request, pk):
         assignment = self.get_assignment(pk)
-        form = ReasonForm(request.POST)
+        form = AnswerForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         accept = request.POST.get("answer") == "accept"
         try:
