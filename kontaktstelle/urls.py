@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from kontaktstelle import views
+from kontaktstelle import statistics_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -50,6 +50,7 @@ urlpatterns = [
     ),
     # Staff area
     path("intern/", views.DashboardView.as_view(), name="dashboard"),
+    path("intern/statistik/", statistics_views.StatisticsView.as_view(), name="statistics"),
     path("benachrichtigungen/", views.NotificationListView.as_view(), name="notifications"),
     path("intern/standorte/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
     path("intern/admin/", admin.site.urls),
