@@ -154,6 +154,11 @@ class Office(models.Model):
     email = models.EmailField(_("e-mail address"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     website = models.URLField(_("website"), blank=True)
+    accompaniments_before = models.PositiveIntegerField(
+        _("In-Gang-Setzungen before this app"),
+        default=0,
+        help_text=_("Counted into the programme's running total since its start."),
+    )
     introduction = models.TextField(
         _("introduction"),
         blank=True,

@@ -214,3 +214,122 @@ def starter_rows(office, period):
         .select_related("user")
         .order_by(F("user__name").asc(nulls_last=True), "pk")
     )
+
+
+SMALL = 3  # a figure about fewer people than this is not shown per office
+
+
+def programme_by_office(offices, period):
+    """The programme's figures per office in a fixed number of queries (coordinators)."""
+    in_period = {"gte": period.start, "lte": period.end}
+
+    def within(field):
+        return Q(**{f"{field}__{op}": day for op, day in in_period.items()})
+
+    accompaniments = (
+        Accompaniment.objects.filter(office__in=offices)
+        .values("office")
+        .annotate(
+            requests=Count("pk", filter=within("requested_on")),
+            started=Count("pk", filter=within("started_on")),
+            completed=Count(
+                "pk", filter=within("completed_on") & Q(status=Accompaniment.Status.COMPLETED)
+            ),
+            cancelled=Count(
+                "pk", filter=within("completed_on") & Q(status=Accompaniment.Status.CANCELLED)
+            ),
+            answered=Count(
+                "pk",
+                filter=within("follow_up_on")
+                & Q(status=Accompaniment.Status.COMPLETED)
+                & ~Q(follow_up=Accompaniment.FollowUp.UNKNOWN),
+            ),
+            still=Count(
+                "pk",
+                filter=within("follow_up_on") & Q(follow_up=Accompaniment.FollowUp.STILL_MEETS),
+            ),
+            since_start=Count(
+                "pk",
+                filter=Q(started_on__isnull=False)
+                & Q(status__in=[Accompaniment.Status.ACTIVE, Accompaniment.Status.COMPLETED]),
+            ),
+        )
+    )
+    logs = (
+        MeetingLog.objects.filter(
+            accompaniment__office__in=offices,
+            held_on__gte=period.start,
+            held_on__lte=period.end,
+        )
+        .values("accompaniment__office")
+        .annotate(meetings=Count("pk"))
+    )
+    hours = (
+        MeetingLog.accompanied_by.through.objects.filter(
+            meetinglog__accompaniment__office__in=offices,
+            meetinglog__held_on__gte=period.start,
+            meetinglog__held_on__lte=period.end,
+        )
+        .values("meetinglog__accompaniment__office")
+        .annotate(
+            minutes=Sum("meetinglog__duration_minutes"), starters=Count("starter", distinct=True)
+        )
+    )
+    by_office = {office.pk: {"office": office} for office in offices}
+    empty = dict.fromkeys(
+        [
+            "requests",
+            "started",
+            "completed",
+            "cancelled",
+            "answered",
+            "still",
+            "since_start",
+            "meetings",
+            "minutes",
+            "starters",
+        ],
+        0,
+    )
+    for row in by_office.values():
+        row.update(empty)
+    for row in accompaniments:
+        by_office[row.pop("office")].update(row)
+    for row in logs:
+        by_office[row["accompaniment__office"]]["meetings"] = row["meetings"]
+    for row in hours:
+        target = by_office[row["meetinglog__accompaniment__office"]]
+        target["minutes"] = row["minutes"] or 0
+        target["starters"] = row["starters"]
+    rows = list(by_office.values())
+    for row in rows:
+        row["since_start"] += row["office"].accompaniments_before
+        row["hours"] = round(row["minutes"] / 60, 1)
+    total = {key: sum(row[key] for row in rows) for key in empty if key != "minutes"}
+    total["since_start"] = sum(row["since_start"] for row in rows)
+    total["hours"] = round(sum(row["minutes"] for row in rows) / 60, 1)
+    total["follow_up_share"] = share(total["still"], total["answered"])
+    for row in rows:
+        row["follow_up_share"] = share(row["still"], row["answered"])
+    return rows, total
+
+
+def suppress_small(rows, keys):
+    """Hide per-office figures about 1 or 2 people, and one more in a column where a
+    single hidden figure could be worked out from the total (secondary suppression).
+
+    Returns new rows whose hidden values are None.
+    """
+    shown = [dict(row) for row in rows]
+    for key in keys:
+        small = [row for row in shown if 0 < (row[key] or 0) < SMALL]
+        for row in small:
+            row[key] = None
+        if len(small) == 1:
+            others = sorted(
+                (row for row in shown if row[key] is not None and row[key] > 0),
+                key=lambda row: row[key],
+            )
+            if others:
+                others[0][key] = None
+    return shown

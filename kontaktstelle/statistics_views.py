@@ -15,8 +15,8 @@ from django.views.generic import View
 from openpyxl import Workbook
 
 from kontaktstelle import statistics
-from kontaktstelle.mixins import OfficeStaffRequiredMixin
-from kontaktstelle.models import Site
+from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
+from kontaktstelle.models import Membership, Site
 
 MAX_YEARS = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,8 +37,11 @@ class PeriodForm(forms.Form):
         label=gettext_lazy("Site"), queryset=Site.objects.none(), required=False
     )
 
-    def __init__(self, *args, office, **kwargs):
+    def __init__(self, *args, office=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if office is None:  # the network: no sites
+            del self.fields["site"]
+            return
         self.fields["site"].queryset = office.sites.order_by("name")
         self.fields["site"].empty_label = _("all sites")
 
@@ -56,6 +59,18 @@ class PeriodForm(forms.Form):
             )
         data["period"] = statistics.Period(start, end)
         return data
+
+
+def chosen_period(request, office=None):
+    """The period asked for, or this year with a message when the input is wrong."""
+    form = PeriodForm(request.GET or None, office=office)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["period"], form.cleaned_data.get("site")
+    if form.is_bound:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+    year = timezone.localdate().year
+    return form, statistics.Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31)), None
 
 
 BAR_ROW = 34  # height of one row of the SVG chart: the label above, its bar below
@@ -91,15 +106,7 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
         site_id = request.GET.get("site")
         if site_id and not office.sites.filter(pk=site_id).exists():
             raise Http404  # a site of another office, or none at all
-        form = PeriodForm(request.GET or None, office=office)
-        if form.is_bound and form.is_valid():
-            return form, form.cleaned_data["period"], form.cleaned_data["site"]
-        if form.is_bound:
-            for error in form.non_field_errors():
-                messages.error(request, error)
-        year = timezone.localdate().year
-        period = statistics.Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-        return form, period, None
+        return chosen_period(request, office)
 
     def tables(self, office, period, site):
         consultations = statistics.consultation_figures(office, period, site)
@@ -252,3 +259,38 @@ def export_table(table, kind, name):
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
+
+
+PEOPLE = ["starters", "answered", "still"]
+
+
+class NetworkStatisticsView(RoleRequiredMixin, View):
+    """Coordinators: the programme's figures per office and summed, counts only."""
+
+    allowed_roles = (Membership.Role.COORDINATOR,)
+    template_name = "kontaktstelle/network_overview.html"
+
+    def get(self, request):
+        network = request.user.membership.network
+        form, period, _site = chosen_period(request)
+        offices = list(network.offices.order_by("name"))
+        rows, total = statistics.programme_by_office(offices, period)
+        rows = statistics.suppress_small(rows, PEOPLE)
+        for row in rows:
+            if row["starters"] is None:
+                row["hours"] = None
+            if row["answered"] is None or row["still"] is None:
+                row["follow_up_share"] = None
+        return render(
+            request,
+            self.template_name,
+            {
+                "network": network,
+                "form": form,
+                "period": period,
+                "rows": rows,
+                "total": total,
+                "benchmark": statistics.FOLLOW_UP_BENCHMARK,
+                "small": statistics.SMALL,
+            },
+        )

@@ -55,5 +55,5 @@ urlpatterns = [
     path("intern/standorte/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
     path("intern/admin/", admin.site.urls),
     # Coordinators' area
-    path("netzwerk/", views.NetworkOverviewView.as_view(), name="network_overview"),
+    path("netzwerk/", statistics_views.NetworkStatisticsView.as_view(), name="network_overview"),
 ]

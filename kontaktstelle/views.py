@@ -18,8 +18,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 from groups.models import Group, Inquiry
 from kontaktstelle import invitations
 from kontaktstelle.forms import LoginForm
-from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
-from kontaktstelle.models import Membership, Notification, Office, Room, Site
+from kontaktstelle.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.models import Notification, Office, Room, Site
 from starters.models import Certificate, Starter
 from starters.views.accompaniments import dashboard_figures
 
@@ -142,20 +142,6 @@ class SiteDetailView(OfficeStaffRequiredMixin, DetailView):
         return Site.objects.for_user(self.request.user).prefetch_related(
             Prefetch("rooms", queryset=Room.objects.order_by("name"))
         )
-
-
-class NetworkOverviewView(RoleRequiredMixin, TemplateView):
-    """Aggregated, anonymous figures across the coordinator's network."""
-
-    allowed_roles = (Membership.Role.COORDINATOR,)
-    template_name = "kontaktstelle/network_overview.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        network = self.request.user.membership.network
-        context["network"] = network
-        context["offices"] = network.offices.annotate(site_count=Count("sites")).order_by("name")
-        return context
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
