@@ -48,9 +48,13 @@ def judge(accompaniment):
         needed[kind_qualification.pk] = kind_qualification.name
     since = timezone.now() - FAIRNESS_PERIOD
     on_it = set(accompaniment.assignments.values_list("starter_id", flat=True))
+    current = set(accompaniment.assignments.current().values_list("starter_id", flat=True))
+    # Partners: who accompanied a group to a good end together with someone on it now.
     partners = set(
         Assignment.objects.filter(
-            accompaniment__assignments__starter_id__in=on_it,
+            state=Assignment.State.ENDED,
+            accompaniment__assignments__starter_id__in=current,
+            accompaniment__assignments__state=Assignment.State.ENDED,
             accompaniment__status=Accompaniment.Status.COMPLETED,
             accompaniment__outcome=Accompaniment.Outcome.CONTINUES,
         )

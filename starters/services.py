@@ -344,8 +344,9 @@ def answer_offer(starter, assignment, accept, reason=""):
     The offer already holds one place of their capacity; declining frees it. A declined
     offer sends the accompaniment back to matching when no one else is on it.
     """
+    # Lock order everywhere: the accompaniment, then its assignments (no deadlocks).
+    accompaniment = _lock(Assignment.objects.get(pk=assignment.pk, starter=starter).accompaniment)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk, starter=starter)
-    accompaniment = _lock(assignment.accompaniment)
     if assignment.state != Assignment.State.OFFERED or not accompaniment.is_open:
         raise StarterError(_("This offer has already been answered or withdrawn."))
     assignment.answered_at = timezone.now()
@@ -379,8 +380,8 @@ def _back_to_matching(accompaniment):
 @transaction.atomic
 def withdraw_offer(acting, assignment):
     """Staff take back an offer not answered yet."""
+    accompaniment = _lock(Assignment.objects.get(pk=assignment.pk).accompaniment)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    accompaniment = _lock(assignment.accompaniment)
     if assignment.state != Assignment.State.OFFERED:
         raise StarterError(_("Only an offer without an answer can be withdrawn."))
     assignment.state = Assignment.State.WITHDRAWN
