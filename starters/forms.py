@@ -435,7 +435,9 @@ class OfferForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Accompaniment.Outcome.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "---------"), *Accompaniment.Outcome.choices]
+    )
     completed_on = forms.DateField(label=_("Ended on"), widget=DATE)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
@@ -532,6 +534,7 @@ class MeetingLogForm(forms.ModelForm):
             )
         super().__init__(*args, **kwargs)
         self.fields["duration_minutes"].help_text = _("At most 8 hours (480 minutes).")
+        self.fields["duration_minutes"].widget.attrs["min"] = 1
         if not tandem or self.instance.pk:
             del self.fields["partner_present"]
 

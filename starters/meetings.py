@@ -155,6 +155,9 @@ def talk_done(acting, log):
     MeetingLog.objects.filter(pk=log.pk, talk_done_at__isnull=True).update(
         talk_done_at=timezone.now()
     )
+    Notification.objects.filter(
+        kind=Notification.Kind.TALK, key=f"talk:{log.pk}", read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 @transaction.atomic

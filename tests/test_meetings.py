@@ -643,9 +643,11 @@ def test_activity_summary_counts_logged_meetings_in_the_period(staff, starter, o
 
 
 def new_feed_url(client):
-    response = client.post(reverse("starters:own_calendar"), {"action": "new"})
-    assert response.status_code == 200
+    response = client.post(reverse("starters:own_calendar"), {"action": "new"}, follow=True)
+    assert response.redirect_chain == [(reverse("starters:own_calendar"), 302)]
     feed_url = response.context["feed_url"]
+    # Shown once: a reload of the page no longer shows the link.
+    assert client.get(reverse("starters:own_calendar")).context["feed_url"] is None
     assert feed_url.startswith("http://testserver/")
     return urllib.parse.urlsplit(feed_url).path
 

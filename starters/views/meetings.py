@@ -20,6 +20,7 @@ from starters.services import StarterError
 from starters.views.own import OwnStarterMixin
 
 ICS = "text/calendar; charset=utf-8"
+NEW_FEED_TOKEN = "new_calendar_token"  # noqa: S105 - a session key, not a secret
 
 
 def own_assignment(starter, pk):
@@ -187,19 +188,30 @@ class CalendarLinkView(OwnStarterMixin, View):
     template_name = "starters/own_calendar.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"starter": self.starter, "feed_url": None})
+        token = request.session.pop(NEW_FEED_TOKEN, None)
+        feed_url = (
+            request.build_absolute_uri(reverse("starters:calendar_feed", kwargs={"token": token}))
+            if token and calendar.starter_for_token(token) == self.starter
+            else None
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "starter": self.starter,
+                "feed_url": feed_url,
+                "webcal_url": feed_url and "webcal://" + feed_url.split("://", 1)[1],
+            },
+        )
 
     def post(self, request):
         if request.POST.get("action") == "revoke":
             calendar.revoke_feed(self.starter)
             messages.success(request, _("The calendar link no longer works."))
             return redirect("starters:own_calendar")
-        token = calendar.new_feed_token(self.starter)
-        self.starter.refresh_from_db()
-        feed_url = request.build_absolute_uri(
-            reverse("starters:calendar_feed", kwargs={"token": token})
-        )
-        return render(request, self.template_name, {"starter": self.starter, "feed_url": feed_url})
+        # Shown once on the next page, then only its hash remains.
+        request.session[NEW_FEED_TOKEN] = calendar.new_feed_token(self.starter)
+        return redirect("starters:own_calendar")
 
 
 @login_not_required
