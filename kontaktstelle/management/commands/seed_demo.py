@@ -3,8 +3,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from groups.demo import GROUPS, SECOND_OFFICE, UNLISTED, seed_groups
+from groups.demo_consultations import PER_YEAR, seed_consultations
 from kontaktstelle.models import Membership, Network, Office, Room, Site, User
 from starters.demo import seed_starters, starters_summary
+from starters.demo_programme import programme_summary, seed_accompaniments
 
 # Published in the README: demo systems only (the command refuses production).
 DEMO_PASSWORD = "demo-Kontakt-2026"  # noqa: S105
@@ -134,6 +136,7 @@ class Command(BaseCommand):
             else "Demo data already present; nothing changed."
         )
         self.stdout.write(starters_summary())
+        self.stdout.write(programme_summary())
         self.stdout.write(self.logins_text())
 
     def _seed(self):
@@ -177,6 +180,10 @@ class Command(BaseCommand):
             else:
                 created += seed_groups(office, SECOND_OFFICE)
             created += seed_starters(office, DEMO_PASSWORD)
+            created += seed_accompaniments(office)
+            created += seed_consultations(
+                office, PER_YEAR if spec["slug"] == "musterstadt" else PER_YEAR // 3
+            )
         created += self._user(*COORDINATOR, role=Membership.Role.COORDINATOR, network=network)
         return created
 
