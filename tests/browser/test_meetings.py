@@ -63,7 +63,10 @@ def log_in_with_cookie(page, client, live_server, user):
 def log_out_on_phone(page, name):
     """At phone width the navigation is folded into a menu button."""
     page.get_by_role("button", name="Menü öffnen").click()
+    # Wait for the menu to finish unfolding: a click during the animation can miss.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_role("button", name=name).click()
+    expect(page.locator(".dropdown-menu.show")).to_be_visible()
     page.get_by_role("button", name="Abmelden").click()
     expect(page).to_have_url(re.compile(r"/$"))
 

@@ -50,7 +50,10 @@ def test_staff_logs_in_and_out_on_a_phone(phone_page, staff, site):
     expect(page.get_by_role("heading", name="Übersicht")).to_be_visible()
     # The navigation folds into a menu button at phone width.
     page.get_by_role("button", name="Menü öffnen").click()
+    # Wait for the menu to finish unfolding: a click during the animation can miss.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_role("button", name="Jonas Berger").click()
+    expect(page.locator(".dropdown-menu.show")).to_be_visible()
     page.get_by_role("button", name="Abmelden").click()
     expect(page).to_have_url(re.compile(r"/$"))
     page.get_by_role("button", name="Menü öffnen").click()
