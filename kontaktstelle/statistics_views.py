@@ -104,7 +104,7 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
     def period(self, request):
         office = request.user.office
         site_id = request.GET.get("site")
-        if site_id and not office.sites.filter(pk=site_id).exists():
+        if site_id and not (site_id.isdigit() and office.sites.filter(pk=site_id).exists()):
             raise Http404  # a site of another office, or none at all
         return chosen_period(request, office)
 
