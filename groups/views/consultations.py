@@ -23,9 +23,11 @@ class ConsultationView(OfficeStaffRequiredMixin, View):
 
     def inquiry(self, value):
         """A web request of the office not counted yet, to count as a consultation."""
+        if not (value or "").isdigit():
+            return None
         return (
             Inquiry.objects.for_user(self.request.user)
-            .filter(pk=value or 0, consultation__isnull=True)
+            .filter(pk=value, consultation__isnull=True)
             .select_related("group")
             .first()
         )
@@ -84,7 +86,17 @@ class ConsultationView(OfficeStaffRequiredMixin, View):
         )
 
     def post(self, request):
-        inquiry = self.inquiry(request.POST.get("inquiry"))
+        value = request.POST.get("inquiry") or ""
+        inquiry = self.inquiry(value)
+        counted = (
+            value.isdigit()
+            and Inquiry.objects.for_user(request.user)
+            .filter(pk=value, consultation__isnull=False)
+            .exists()
+        )
+        if counted:  # a second tab or the back button: count a web request once
+            messages.error(request, _("This web request was already counted."))
+            return redirect("groups:consultations")
         form = ConsultationForm(request.POST, office=request.user.office)
         if not form.is_valid():
             return self.render_page(form, inquiry)
@@ -99,10 +111,11 @@ class ConsultationView(OfficeStaffRequiredMixin, View):
         except IntegrityError:
             messages.error(request, _("This web request was already counted."))
             return redirect("groups:consultations")
-        request.session[SESSION_DEFAULTS] = {
-            "site": consultation.site_id,
-            "channel": consultation.channel,
-        }
+        if inquiry is None:  # a web request says nothing about the next phone call
+            request.session[SESSION_DEFAULTS] = {
+                "site": consultation.site_id,
+                "channel": consultation.channel,
+            }
         messages.success(request, _("The consultation was counted."))
         return redirect("groups:consultations")
 

@@ -1,0 +1,186 @@
+"""Consultation log in the browser: counted with the keyboard alone, in seconds."""
+
+import re
+import time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from groups.models import Consultation, Inquiry
+from tests.browser.test_accessibility import assert_no_violations
+from tests.browser.test_smoke import log_in
+from tests.factories import GroupFactory, TopicFactory
+
+URL = reverse("groups:consultations")
+INBOX = reverse("groups:inbox")
+TOPIC = "Testthema Migräne"
+# A staff member types at about five characters a second.
+TYPING_DELAY_MS = 200
+ACTIVE = """() => {
+  const element = document.activeElement;
+  return {name: element.getAttribute("name"), type: element.type || element.tagName};
+}"""
+
+
+@pytest.fixture
+def topic(db):
+    return TopicFactory(name=TOPIC)
+
+
+@pytest.fixture
+def groups(office, topic):
+    return {
+        "anker": GroupFactory(office=office, name="Anker-Runde", topics=[topic]),
+        "licht": GroupFactory(office=office, name="Lichtblick", topics=[topic]),
+    }
+
+
+def logged_in(page, user, client, live_server):
+    """A session cookie instead of the login form, where the login is not under test."""
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+
+class Keyboard:
+    """Presses keys and counts them: the count is what a person would have to press."""
+
+    def __init__(self, page):
+        self.page = page
+        self.presses = 0
+
+    def press(self, key, times=1):
+        for _ in range(times):
+            self.page.keyboard.press(key)
+            self.presses += 1
+
+    def type(self, text):
+        self.page.keyboard.type(text, delay=TYPING_DELAY_MS)
+        self.presses += len(text)
+
+    def focused(self):
+        return self.page.evaluate(ACTIVE)
+
+
+def test_staff_count_a_consultation_with_the_keyboard_in_seconds(page, staff, site, groups):
+    log_in(page, staff.email)
+    expect(page).to_have_url(re.compile(r"/intern/$"))
+    page.goto(URL)
+    page.wait_for_load_state("load")
+    keys = Keyboard(page)
+    started = time.monotonic()
+
+    # The skip link leads past the navigation into the page.
+    keys.press("Tab")
+    keys.press("Enter")
+    keys.press("Tab")
+    assert keys.focused() == {"name": "channel", "type": "radio"}
+    keys.press("ArrowDown")  # phone -> in person
+    keys.press("Tab")
+    assert keys.focused() == {"name": "asker", "type": "radio"}
+    keys.press("ArrowDown")  # affected -> relative
+    keys.press("Tab", 2)  # past "young self-help"
+    assert keys.focused() == {"name": "topic_names", "type": "text"}
+    keys.type(TOPIC)
+    # The date is today already: past its day, month and year and the picker button.
+    keys.press("Tab", 5)
+    assert keys.focused() == {"name": "site", "type": "select-one"}
+    keys.type("Stand")  # type-ahead chooses "Standort Mitte"
+    keys.press("Tab")
+    assert keys.focused() == {"name": "referred_groups", "type": "select-multiple"}
+    keys.type("Li")  # type-ahead chooses "Lichtblick"
+    keys.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"{URL}(#main)?$"))
+    expect(page.locator("main [role=status]")).to_be_visible()
+    elapsed = time.monotonic() - started
+
+    consultation = Consultation.objects.get()
+    remove = reverse("groups:consultation_delete", args=[consultation.pk])
+    expect(page.locator(f"a[href='{remove}']")).to_be_visible()
+    assert elapsed < 15, f"{elapsed:.1f} s for {keys.presses} keys"
+    assert consultation.office == staff.office
+    assert consultation.created_by == staff
+    assert consultation.held_on == timezone.localdate()
+    assert consultation.site == site
+    assert consultation.channel == Consultation.Channel.IN_PERSON
+    assert consultation.asker == Consultation.Asker.RELATIVE
+    assert consultation.young is False
+    assert [topic.name for topic in consultation.topics.all()] == [TOPIC]
+    assert list(consultation.referred_groups.all()) == [groups["licht"]]
+    assert consultation.counselling == ""
+    assert consultation.founding_interest is False
+    assert consultation.information_only is False
+    assert consultation.inquiry is None
+    print(f"\nkeyboard consultation: {elapsed:.2f} s, {keys.presses} keys")
+
+    # The next one starts from the remembered site and channel.
+    page.reload()
+    expect(page.locator("input[name=channel][value=in_person]")).to_be_checked()
+    expect(page.locator("select[name=site]")).to_have_value(str(site.pk))
+
+
+def test_page_fits_a_phone_screen(phone_page, staff, site, groups, client, live_server):
+    Consultation.objects.create(
+        office=staff.office, site=site, channel="phone", asker="affected", information_only=True
+    )
+    logged_in(phone_page, staff, client, live_server)
+    phone_page.goto(URL)
+    expect(phone_page.locator("form[data-consultation-form]")).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # The submit button is reachable without sideways scrolling.
+    box = phone_page.locator("form[data-consultation-form] button[type=submit]").bounding_box()
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= phone_page.viewport_size["width"]
+
+
+def test_page_has_no_axe_violations(page, staff, site, groups, client, live_server):
+    consultation = Consultation.objects.create(
+        office=staff.office, site=site, channel="phone", asker="affected", young=True
+    )
+    consultation.referred_groups.set([groups["licht"]])
+    consultation.topics.set(groups["licht"].topics.all())
+    logged_in(page, staff, client, live_server)
+    page.goto(URL)
+    assert_no_violations(page)
+
+
+def test_page_with_errors_has_no_axe_violations(page, staff, site, client, live_server):
+    logged_in(page, staff, client, live_server)
+    page.goto(URL)
+    page.locator("input[name=topic_names]").fill("Gibt es nicht")
+    page.locator("form[data-consultation-form] button[type=submit]").click()
+    expect(page.locator("form[data-consultation-form] [role=alert]")).to_be_visible()
+    expect(page.locator("#id_topic_names")).to_have_attribute("aria-invalid", "true")
+    assert not Consultation.objects.exists()
+    assert_no_violations(page)
+
+
+def test_web_request_counted_from_the_inbox(page, staff, office, groups, client, live_server):
+    inquiry = Inquiry.objects.create(
+        office=office,
+        kind=Inquiry.Kind.CONTACT_REQUEST,
+        group=groups["anker"],
+        name="Sabine Suchend",
+        email="sabine@example.net",
+        consent_at=timezone.now(),
+    )
+    logged_in(page, staff, client, live_server)
+    page.goto(INBOX)
+    page.locator(f"a[href='{URL}?inquiry={inquiry.pk}']").click()
+    expect(page.locator("input[name=channel][value=web_form]")).to_be_checked()
+    expect(page.locator("select[name=referred_groups]")).to_have_values([str(groups["anker"].pk)])
+    assert_no_violations(page)
+
+    page.locator("input[name=asker][value=affected]").check()
+    page.locator("select[name=referred_groups]").press("Enter")
+    expect(page.locator("main [role=status]")).to_be_visible()
+
+    consultation = Consultation.objects.get()
+    assert consultation.inquiry == inquiry
+    assert consultation.channel == Consultation.Channel.WEB_FORM
+    page.goto(INBOX)
+    expect(page.locator(f"a[href='{URL}?inquiry={inquiry.pk}']")).to_have_count(0)
+    assert_no_violations(page)
