@@ -5,7 +5,7 @@ when the next accompanied meeting is.
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,8 +44,12 @@ def next_meeting(accompaniment, last_log=None, today=None):
         return None
     after = last_log.held_on if last_log else (accompaniment.started_on or today) - _day(1)
     after = max(after, today - _day(1))
-    days = (accompaniment.meeting_weekday - after.weekday() - 1) % 7 + 1
-    return after + _day(days)
+    return weekday_after(after, accompaniment.meeting_weekday)
+
+
+def weekday_after(day, weekday):
+    """The first date after ``day`` that falls on ``weekday`` (0 = Monday)."""
+    return day + _day((weekday - day.weekday() - 1) % 7 + 1)
 
 
 def _day(days):
@@ -189,11 +193,3 @@ def open_talks(office):
         .select_related("accompaniment__group", "logged_by")
         .order_by("held_on")
     )
-
-
-def volunteer_hours(starter, start, end):
-    """Accompanied meetings and hours of a starter in a period (for certificates)."""
-    figures = MeetingLog.objects.filter(
-        accompanied_by=starter, held_on__gte=start, held_on__lte=end
-    ).aggregate(meetings=Count("pk"), minutes=Sum("duration_minutes"))
-    return figures["meetings"], (figures["minutes"] or 0) / 60

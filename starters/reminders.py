@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from groups.models import Group
 from kontaktstelle.models import Membership, Notification, User
 from kontaktstelle.notifications import notify
-from starters.meetings import ON_IT, next_meeting
+from starters.meetings import ON_IT, next_meeting, weekday_after
 from starters.models import Accompaniment, Assignment, MeetingLog
 from starters.models.meetings import LOG_MISSING_AFTER
 
@@ -99,8 +99,7 @@ def _expected_meeting(accompaniment, last):
     if accompaniment.meeting_weekday is None or not accompaniment.started_on:
         return None
     after = last.held_on if last else accompaniment.started_on - datetime.timedelta(days=1)
-    days = (accompaniment.meeting_weekday - after.weekday() - 1) % 7 + 1
-    return after + datetime.timedelta(days=days)
+    return weekday_after(after, accompaniment.meeting_weekday)
 
 
 def planned_end_reminders(today):
