@@ -52,17 +52,21 @@ def share(part, whole):
     return round(100 * part / whole) if whole else None
 
 
-def _rows(queryset, field, choices):
-    counts = dict(queryset.values_list(field).annotate(n=Count("pk", distinct=True)))
+def _rows(counts, choices):
+    """(label, number) for every choice, in the choices' order, zero where none."""
     return [(label, counts.get(value, 0)) for value, label in choices]
 
 
-def consultation_figures(office, period, site=None):
+def _consultations(office, period, site=None):
     consultations = Consultation.objects.filter(
         office=office, held_on__gte=period.start, held_on__lte=period.end
     )
-    if site:
-        consultations = consultations.filter(site=site)
+    return consultations.filter(site=site) if site else consultations
+
+
+def consultation_totals(office, period, site=None):
+    """The counts of the summary table, in three queries."""
+    consultations = _consultations(office, period, site)
     totals = consultations.aggregate(
         total=Count("pk"),
         young=Count("pk", filter=Q(young=True)),
@@ -70,11 +74,39 @@ def consultation_figures(office, period, site=None):
         counselling=Count("pk", filter=~Q(counselling="")),
         information=Count("pk", filter=Q(information_only=True)),
     )
-    totals["referred"] = consultations.filter(referred_groups__isnull=False).distinct().count()
-    totals["referrals"] = Consultation.referred_groups.through.objects.filter(
-        consultation__in=consultations
-    ).count()
+    referrals = Consultation.referred_groups.through.objects.filter(
+        consultation__office=office,
+        consultation__held_on__gte=period.start,
+        consultation__held_on__lte=period.end,
+    )
+    if site:
+        referrals = referrals.filter(consultation__site=site)
+    totals.update(
+        referrals.aggregate(
+            referrals=Count("pk"),  # group referrals in all
+            referred=Count("consultation", distinct=True),  # consultations with one
+        )
+    )
     totals["young_share"] = share(totals["young"], totals["total"])
+    founding = totals["founding"]
+    if not site:  # web founding interests not (yet) counted as a consultation
+        founding += Inquiry.objects.filter(
+            office=office,
+            kind=Inquiry.Kind.FOUNDING_INTEREST,
+            created_at__date__gte=period.start,
+            created_at__date__lte=period.end,
+            consultation__isnull=True,
+        ).count()
+    return {"totals": totals, "founding_interests": founding}
+
+
+def consultation_figures(office, period, site=None):
+    """The totals and every breakdown of the consultations, in a fixed number of queries."""
+    consultations = _consultations(office, period, site)
+    by_kind = {"channel": {}, "asker": {}, "counselling": {}}
+    for row in consultations.values("channel", "asker", "counselling").annotate(n=Count("pk")):
+        for field, counts in by_kind.items():
+            counts[row[field]] = counts.get(row[field], 0) + row["n"]
     by_month = {
         (row["y"], row["m"]): row["n"]
         for row in consultations.annotate(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
@@ -87,20 +119,11 @@ def consultation_figures(office, period, site=None):
         .annotate(n=Count("consultations"))
         .order_by("-n", "name")[:TOP_TOPICS]
     )
-    web_founding = Inquiry.objects.filter(
-        office=office,
-        kind=Inquiry.Kind.FOUNDING_INTEREST,
-        created_at__date__gte=period.start,
-        created_at__date__lte=period.end,
-        consultation__isnull=True,
-    )
     return {
-        "totals": totals,
-        # Founding interests: counted in consultations, plus web ones not counted there.
-        "founding_interests": totals["founding"] + (0 if site else web_founding.count()),
-        "by_channel": _rows(consultations, "channel", Consultation.Channel.choices),
-        "by_asker": _rows(consultations, "asker", Consultation.Asker.choices),
-        "by_counselling": _rows(consultations, "counselling", Consultation.Counselling.choices),
+        **consultation_totals(office, period, site),
+        "by_channel": _rows(by_kind["channel"], Consultation.Channel.choices),
+        "by_asker": _rows(by_kind["asker"], Consultation.Asker.choices),
+        "by_counselling": _rows(by_kind["counselling"], Consultation.Counselling.choices),
         "by_month": [
             (datetime.date(year, month, 1), by_month.get((year, month), 0))
             for year, month in period.months()
@@ -133,67 +156,98 @@ def group_figures(office, period):
     }
 
 
-def programme_figures(offices, period):
-    """The In-Gang-Setzer figures of one or several offices."""
+def _during(field, period):
+    return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
+
+
+def _accompaniments_in(offices, period):
     accompaniments = Accompaniment.objects.filter(office__in=offices)
-    started = accompaniments.filter(started_on__gte=period.start, started_on__lte=period.end)
-    completed = accompaniments.filter(
-        status=Accompaniment.Status.COMPLETED,
-        completed_on__gte=period.start,
-        completed_on__lte=period.end,
+    return {
+        "started": accompaniments.filter(_during("started_on", period)),
+        "completed": accompaniments.filter(
+            _during("completed_on", period), status=Accompaniment.Status.COMPLETED
+        ),
+    }
+
+
+def _accompaniment_counts(period):
+    """Count expressions of accompaniments, for one aggregate or one row per office."""
+    completed = _during("completed_on", period) & Q(status=Accompaniment.Status.COMPLETED)
+    # Asked at the follow-up, with an answer (not "could not be found out").
+    answered = (
+        _during("follow_up_on", period)
+        & Q(status=Accompaniment.Status.COMPLETED)
+        & ~Q(follow_up__in=["", Accompaniment.FollowUp.UNKNOWN])
     )
-    followed = accompaniments.filter(
-        status=Accompaniment.Status.COMPLETED,
-        follow_up_on__gte=period.start,
-        follow_up_on__lte=period.end,
-    ).exclude(follow_up=Accompaniment.FollowUp.UNKNOWN)
+    return {
+        "requests": Count("pk", filter=_during("requested_on", period)),
+        "started": Count("pk", filter=_during("started_on", period)),
+        "completed": Count("pk", filter=completed),
+        "cancelled": Count(
+            "pk",
+            filter=_during("completed_on", period) & Q(status=Accompaniment.Status.CANCELLED),
+        ),
+        "answered": Count("pk", filter=answered),
+        "still": Count("pk", filter=answered & Q(follow_up=Accompaniment.FollowUp.STILL_MEETS)),
+    }
+
+
+def programme_counts(offices, period):
+    """The In-Gang-Setzer counts of one or several offices, in four queries."""
+    counts = Accompaniment.objects.filter(office__in=offices).aggregate(
+        **_accompaniment_counts(period)
+    )
+    counts["follow_up_answered"] = counts.pop("answered")
+    counts["follow_up_still"] = counts.pop("still")
     logs = MeetingLog.objects.filter(
         accompaniment__office__in=offices, held_on__gte=period.start, held_on__lte=period.end
     )
-    counts = accompaniments.aggregate(
-        requests=Count(
-            "pk", filter=Q(requested_on__gte=period.start, requested_on__lte=period.end)
-        ),
-        cancelled=Count(
-            "pk",
-            filter=Q(
-                status=Accompaniment.Status.CANCELLED,
-                completed_on__gte=period.start,
-                completed_on__lte=period.end,
-            ),
-        ),
-    )
-    counts["started"] = started.count()
-    counts["completed"] = completed.count()
     counts["meetings"] = logs.count()
-    minutes = MeetingLog.accompanied_by.through.objects.filter(meetinglog__in=logs).aggregate(
-        total=Sum("meetinglog__duration_minutes")
-    )["total"]
-    counts["volunteer_hours"] = round((minutes or 0) / 60, 1)
-    counts["active_starters"] = (
-        Starter.objects.filter(office__in=offices, meeting_logs__in=logs).distinct().count()
+    # Volunteer hours: a tandem's meeting counts for both volunteers.
+    volunteers = MeetingLog.accompanied_by.through.objects.filter(
+        meetinglog__accompaniment__office__in=offices,
+        meetinglog__held_on__gte=period.start,
+        meetinglog__held_on__lte=period.end,
+    ).aggregate(
+        minutes=Sum("meetinglog__duration_minutes"), starters=Count("starter", distinct=True)
     )
-    follow_up = followed.aggregate(
-        answered=Count("pk"),
-        still=Count("pk", filter=Q(follow_up=Accompaniment.FollowUp.STILL_MEETS)),
-    )
-    counts["follow_up_answered"] = follow_up["answered"]
-    counts["follow_up_still"] = follow_up["still"]
-    counts["follow_up_share"] = share(follow_up["still"], follow_up["answered"])
-    meetings_of_completed = MeetingLog.objects.filter(accompaniment__in=completed).count()
+    counts["volunteer_hours"] = round((volunteers["minutes"] or 0) / 60, 1)
+    counts["active_starters"] = volunteers["starters"]
+    counts["follow_up_share"] = share(counts["follow_up_still"], counts["follow_up_answered"])
+    meetings_of_completed = MeetingLog.objects.filter(
+        accompaniment__office__in=offices,
+        accompaniment__status=Accompaniment.Status.COMPLETED,
+        accompaniment__completed_on__gte=period.start,
+        accompaniment__completed_on__lte=period.end,
+    ).count()
     counts["average_meetings"] = (
         round(meetings_of_completed / counts["completed"], 1) if counts["completed"] else None
     )
+    return counts
+
+
+def programme_figures(offices, period):
+    """The In-Gang-Setzer counts and their breakdowns of one or several offices."""
+    chosen = _accompaniments_in(offices, period)
+    started_by_kind = dict(chosen["started"].values_list("kind").annotate(n=Count("pk")))
+    completed = {
+        (row["kind"], row["outcome"]): row["n"]
+        for row in chosen["completed"].values("kind", "outcome").annotate(n=Count("pk"))
+    }
+    by_kind, by_outcome = {}, {}
+    for (kind, outcome), n in completed.items():
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        by_outcome[outcome] = by_outcome.get(outcome, 0) + n
     kinds = Accompaniment.Kind.choices
     return {
-        "counts": counts,
+        "counts": programme_counts(offices, period),
         "benchmark": FOLLOW_UP_BENCHMARK,
-        "started_by_kind": _rows(started, "kind", kinds),
-        "completed_by_kind": _rows(completed, "kind", kinds),
-        "completed_by_outcome": _rows(completed, "outcome", Accompaniment.Outcome.choices),
+        "started_by_kind": _rows(started_by_kind, kinds),
+        "completed_by_kind": _rows(by_kind, kinds),
+        "completed_by_outcome": _rows(by_outcome, Accompaniment.Outcome.choices),
         "topics": [
             (topic.name, topic.n)
-            for topic in Topic.objects.filter(groups__accompaniments__in=started)
+            for topic in Topic.objects.filter(groups__accompaniments__in=chosen["started"])
             .annotate(n=Count("groups__accompaniments", distinct=True))
             .order_by("-n", "name")[:TOP_TOPICS]
         ],
@@ -221,33 +275,11 @@ SMALL = 3  # a figure about fewer people than this is not shown per office
 
 def programme_by_office(offices, period):
     """The programme's figures per office in a fixed number of queries (coordinators)."""
-    in_period = {"gte": period.start, "lte": period.end}
-
-    def within(field):
-        return Q(**{f"{field}__{op}": day for op, day in in_period.items()})
-
     accompaniments = (
         Accompaniment.objects.filter(office__in=offices)
         .values("office")
         .annotate(
-            requests=Count("pk", filter=within("requested_on")),
-            started=Count("pk", filter=within("started_on")),
-            completed=Count(
-                "pk", filter=within("completed_on") & Q(status=Accompaniment.Status.COMPLETED)
-            ),
-            cancelled=Count(
-                "pk", filter=within("completed_on") & Q(status=Accompaniment.Status.CANCELLED)
-            ),
-            answered=Count(
-                "pk",
-                filter=within("follow_up_on")
-                & Q(status=Accompaniment.Status.COMPLETED)
-                & ~Q(follow_up=Accompaniment.FollowUp.UNKNOWN),
-            ),
-            still=Count(
-                "pk",
-                filter=within("follow_up_on") & Q(follow_up=Accompaniment.FollowUp.STILL_MEETS),
-            ),
+            **_accompaniment_counts(period),
             since_start=Count(
                 "pk",
                 filter=Q(started_on__isnull=False)

@@ -110,12 +110,12 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
 
     def tables(self, office, period, site):
         consultations = statistics.consultation_figures(office, period, site)
-        previous = statistics.consultation_figures(office, period.previous_year(), site)
+        previous = statistics.consultation_totals(office, period.previous_year(), site)
         groups = statistics.group_figures(office, period)
         programme = statistics.programme_figures([office], period)
-        earlier = statistics.programme_figures([office], period.previous_year())
         c, p = consultations["totals"], programme["counts"]
-        pc, pp = previous["totals"], earlier["counts"]
+        pc = previous["totals"]
+        pp = statistics.programme_counts([office], period.previous_year())
         key_rows = [
             (_("Consultations"), c["total"], pc["total"]),
             (_("Referrals to groups"), c["referred"], pc["referred"]),
@@ -175,6 +175,10 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
             "started_by_kind": {
                 "title": _("Accompaniments started by kind"),
                 "rows": programme["started_by_kind"],
+            },
+            "completed_by_kind": {
+                "title": _("Accompaniments completed by kind"),
+                "rows": programme["completed_by_kind"],
             },
             "completed_by_outcome": {
                 "title": _("Accompaniments completed by outcome"),
