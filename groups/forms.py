@@ -269,6 +269,18 @@ class ImportForm(forms.Form):
 TOPIC_SEPARATOR = ";"
 
 
+class FocusedRadioSelect(forms.RadioSelect):
+    """Radio buttons whose chosen option (or the first) has the focus when the page opens."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        options = [option for _group, group, _index in groups for option in group]
+        if options:
+            chosen = next((option for option in options if option["selected"]), options[0])
+            chosen["attrs"] = {**chosen["attrs"], "autofocus": True}
+        return groups
+
+
 class ConsultationForm(forms.ModelForm):
     """Recorded in seconds with the keyboard; anonymous: no name, nothing that was said."""
 
@@ -295,7 +307,7 @@ class ConsultationForm(forms.ModelForm):
         ]
         widgets = {
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "channel": forms.RadioSelect,
+            "channel": FocusedRadioSelect,  # the form is the page: start typing at once
             "asker": forms.RadioSelect,
             "referred_groups": forms.SelectMultiple(attrs={"size": 5}),
         }
@@ -304,6 +316,10 @@ class ConsultationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.office = office
         self.fields["site"].queryset = office.sites.order_by("name")
+        if not self.is_bound and not self.initial.get("site"):
+            sites = list(self.fields["site"].queryset.values_list("pk", flat=True)[:2])
+            if len(sites) == 1:  # an office with one site: nothing to choose
+                self.initial["site"] = sites[0]
         self.fields["referred_groups"].queryset = (
             Group.objects.for_office(office).exclude(status=Group.Status.CLOSED).order_by("name")
         )

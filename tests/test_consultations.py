@@ -1,6 +1,7 @@
 """The consultation log: anonymous counting of consultations, and web requests counted."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -275,11 +276,22 @@ def test_anonymous_visitors_go_to_login(client, db):
 
 
 def test_get_prefills_today_and_nothing_else(client, staff, office, site):
+    SiteFactory(office=office, name="Standort Nord")
     client.force_login(staff)
     form = client.get(URL).context["form"]
     assert form["held_on"].value() == timezone.localdate()
     assert not form["channel"].value()
-    assert not form["site"].value()
+    assert not form["site"].value()  # two sites: the staff member chooses
+
+
+def test_an_office_with_one_site_has_it_chosen(client, staff, office, site, other_site):
+    client.force_login(staff)
+    response = client.get(URL)
+    assert response.context["form"]["site"].value() == site.pk
+    # The page opens with the focus on the first channel, none being chosen yet.
+    html = response.content.decode()
+    assert html.count("autofocus") == 1
+    assert re.search(r'<input[^>]*name="channel"[^>]*value="phone"[^>]*autofocus', html)
 
 
 def test_valid_post_counts_one_consultation_in_the_staff_members_office(
