@@ -113,7 +113,11 @@ def consultation_figures(office, period, site=None):
         .values("y", "m")
         .annotate(n=Count("pk"))
     }
-    sites = consultations.values("site__name").annotate(n=Count("pk")).order_by("-n", "site__name")
+    sites = (
+        consultations.values("site__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", F("site__name").asc(nulls_last=True))
+    )
     topics = (
         Topic.objects.filter(consultations__in=consultations)
         .annotate(n=Count("consultations"))
@@ -358,9 +362,10 @@ def suppress_small(rows, keys):
         for row in small:
             row[key] = None
         if len(small) == 1:
+            # The smallest other figure, a zero only when no other figure is above it.
             others = sorted(
-                (row for row in shown if row[key] is not None and row[key] > 0),
-                key=lambda row: row[key],
+                (row for row in shown if row[key] is not None),
+                key=lambda row: (row[key] == 0, row[key]),
             )
             if others:
                 others[0][key] = None

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
@@ -118,7 +118,7 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
         pp = statistics.programme_counts([office], period.previous_year())
         key_rows = [
             (_("Consultations"), c["total"], pc["total"]),
-            (_("Referrals to groups"), c["referred"], pc["referred"]),
+            (_("Referrals to groups"), c["referrals"], pc["referrals"]),
             (_("Referrals to professional counselling"), c["counselling"], pc["counselling"]),
             (
                 _("Founding interests"),
@@ -210,16 +210,15 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
         form, period, site = self.period(request)
         export = request.GET.get("export")
         table_key = request.GET.get("table")
-        if table_key == "starters":
-            tables = {"starters": self.starters_table(office, period)}
-            programme = None
-        else:
-            tables, programme = self.tables(office, period, site)
         if export in ("csv", "xlsx"):
-            table = tables.get(table_key)
+            if table_key == "starters":
+                table = self.starters_table(office, period)
+            else:
+                table = self.tables(office, period, site)[0].get(table_key)
             if table is None:
                 raise Http404
             return export_table(table, export, f"{table_key}-{period.start}-{period.end}")
+        tables, programme = self.tables(office, period, site)
         charts = {
             key: {**table, "bars": bars(table["rows"]), "height": BAR_ROW * len(table["rows"])}
             for key, table in tables.items()
@@ -245,6 +244,11 @@ def export_table(table, kind, name):
     header = table.get("header") or [_("Label"), _("Number")]
     rows = [[("" if value is None else value) for value in row] for row in table["rows"]]
     if kind == "csv":
+        # German Excel reads "1,5" as a number and "1.5" as a date: localise decimals.
+        rows = [
+            [formats.number_format(value) if isinstance(value, float) else value for value in row]
+            for row in rows
+        ]
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 with umlauts correctly
@@ -280,6 +284,12 @@ class NetworkStatisticsView(RoleRequiredMixin, View):
         offices = list(network.offices.order_by("name"))
         rows, total = statistics.programme_by_office(offices, period)
         rows = statistics.suppress_small(rows, PEOPLE)
+        if len(rows) == 1:  # the sum is the one office's figure: hide it alike
+            total.update({key: None for key in PEOPLE if rows[0][key] is None})
+        if total["starters"] is None:
+            total["hours"] = None
+        if total["answered"] is None or total["still"] is None:
+            total["follow_up_share"] = None
         for row in rows:
             if row["starters"] is None:
                 row["hours"] = None

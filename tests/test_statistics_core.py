@@ -236,3 +236,32 @@ def test_network_hides_figures_about_fewer_than_three_people(office, other_offic
     assert [row["answered"] for row in shown] == [None, None]
     assert [row["still"] for row in shown] == [4, 0]
     assert rows[0]["starters"] == 2  # the input is not changed
+
+
+def test_a_table_asked_for_without_export_shows_the_page(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("statistics") + "?table=starters")
+    assert response.status_code == 200
+    assert "summary" in response.context
+
+
+def test_one_office_network_hides_its_small_sum_too(client, coordinator, office, staff):
+    starter = StarterFactory(office=office)
+    acc = accompaniment(office, staff, status="active", started_on=D(2025, 2, 1))
+    log = MeetingLog.objects.create(
+        accompaniment=acc,
+        held_on=D(2025, 3, 1),
+        starts_at=datetime.time(18),
+        duration_minutes=60,
+        participants=4,
+        logged_by=starter.user,
+    )
+    log.accompanied_by.set([starter])
+    office.network.offices.exclude(pk=office.pk).delete()
+    client.force_login(coordinator)
+    response = client.get(reverse("network_overview") + "?start=2025-01-01&end=2025-12-31")
+    total = response.context["total"]
+    assert response.context["rows"][0]["starters"] is None
+    # One volunteer: the network's sum is the office's figure and is hidden like it.
+    assert total["starters"] is None and total["hours"] is None
+    assert total["meetings"] == 1
