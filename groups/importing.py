@@ -27,6 +27,7 @@ from groups.models import Group, GroupChange, Synonym, Topic, TopicCategory
 from groups.search import reindex_groups
 from groups.services import unique_slug
 from groups.text import fold
+from kontaktstelle import spreadsheets
 
 # The columns in the export's order, each with the German headers accepted for it.
 HEADERS = {
@@ -141,7 +142,11 @@ def _cell(value):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    # Our own CSV export guards "=...", "-..." with an apostrophe: take it off again.
+    if text.startswith("'") and text[1:].startswith(spreadsheets.FORMULA_START):
+        return text[1:]
+    return text
 
 
 def _xlsx_rows(content):
@@ -192,6 +197,8 @@ def read_rows(content: bytes, filename: str) -> list[list[str]]:
         _fail(_("The file is larger than 5 MB."))
     suffix = filename.lower().rsplit(".", 1)[-1]
     if suffix == "xlsx":
+        if not content.startswith(b"PK\x03\x04"):  # an XLSX file is a ZIP archive
+            _fail(_("The file is not an Excel file (.xlsx)."))
         return _xlsx_rows(content)
     if suffix == "csv":
         return _csv_rows(content)
@@ -426,15 +433,6 @@ def _export_row(group):
     return [values[column] for column in COLUMNS]
 
 
-def _xlsx_cell(sheet, value):
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"  # text stays text: "=..." is never written as a formula
-    return cell
-
-
 def export_groups(office, fmt: str) -> bytes:
     """The office's groups with the import's columns: "csv" (for German Excel) or "xlsx".
 
@@ -445,17 +443,7 @@ def export_groups(office, fmt: str) -> bytes:
     groups = office.groups.prefetch_related("topics").order_by("name", "pk")
     rows = [COLUMNS, *(_export_row(group) for group in groups)]
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Groups"))
-        for row in rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+        return spreadsheets.xlsx_bytes(_("Groups"), rows)
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, delimiter=";").writerows(rows)
-        return buffer.getvalue().encode("utf-8-sig")
+        return spreadsheets.csv_bytes(rows)
     raise ValueError(f"Unknown export format: {fmt!r}")

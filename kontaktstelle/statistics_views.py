@@ -1,25 +1,21 @@
 """The statistics page of an office, its CSV/XLSX exports and the printable report."""
 
-import csv
 import datetime
-import io
 
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
-from openpyxl import Workbook
 
-from kontaktstelle import statistics
+from kontaktstelle import spreadsheets, statistics
 from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
 from kontaktstelle.models import Membership, Site
 
 MAX_YEARS = 10
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PeriodForm(forms.Form):
@@ -241,31 +237,17 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
 
 
 def export_table(table, kind, name):
-    header = table.get("header") or [_("Label"), _("Number")]
-    rows = [[("" if value is None else value) for value in row] for row in table["rows"]]
+    rows = [table.get("header") or [_("Label"), _("Number")], *table["rows"]]
     if kind == "csv":
-        # German Excel reads "1,5" as a number and "1.5" as a date: localise decimals.
-        rows = [
-            [formats.number_format(value) if isinstance(value, float) else value for value in row]
-            for row in rows
-        ]
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 with umlauts correctly
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        return response
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(table["title"])[:31].replace("/", "-")
-    sheet.append([str(cell) for cell in header])
-    for row in rows:
-        sheet.append([str(cell) if not isinstance(cell, (int, float)) else cell for cell in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        response = HttpResponse(
+            spreadsheets.csv_bytes(rows), content_type=spreadsheets.CSV_CONTENT_TYPE
+        )
+    else:
+        response = HttpResponse(
+            spreadsheets.xlsx_bytes(table["title"], rows),
+            content_type=spreadsheets.XLSX_CONTENT_TYPE,
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 
 

@@ -263,7 +263,9 @@ def test_over_long_values_are_refused(office):
         (b"name\x00\nA\n", "a.csv", "cannot be read as text"),
         (b"Gruppe;Ort\nA;B\n", "a.csv", "no column “name”"),
         (b"\n\n", "a.csv", "empty"),
-        (b"not a zip file", "a.xlsx", "Excel file cannot be read"),
+        (b"not a zip file", "a.xlsx", "not an Excel file"),
+        # A ZIP archive that is no workbook: the type looked right, the content is not.
+        (b"PK\x03\x04" + b"\x00" * 40, "a.xlsx", "Excel file cannot be read"),
     ],
 )
 def test_unreadable_files_are_refused(office, content, filename, message):
@@ -412,6 +414,16 @@ def test_xlsx_export_keeps_formula_like_text_as_text(office):
     cell = load_workbook(io.BytesIO(data)).worksheets[0]["C2"]
     assert (cell.value, cell.data_type) == ("=SUMME(A1:A2)", "s")
     assert import_groups(office, data, "a.xlsx").unchanged == 1
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_export_guards_formula_like_text_and_reads_it_back(office, start):
+    GroupFactory(office=office, name="Rechner", description=f'{start}HYPERLINK("x")')
+    data = export_groups(office, "csv")
+    line = data.decode("utf-8-sig").splitlines()[1]
+    assert f"'{start}HYPERLINK" in line  # an apostrophe: Excel shows it as text
+    assert f";{start}HYPERLINK" not in line and f'"{start}HYPERLINK' not in line
+    assert import_groups(office, data, "a.csv").unchanged == 1  # the same text again
 
 
 def test_import_command(office, thesaurus, tmp_path, capsys):

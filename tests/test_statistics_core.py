@@ -1,6 +1,7 @@
 """Statistics: hand-counted figures, edge cases, bad input, coordinators' view."""
 
 import datetime
+import io
 
 import pytest
 from django.db import connection
@@ -265,3 +266,17 @@ def test_one_office_network_hides_its_small_sum_too(client, coordinator, office,
     # One volunteer: the network's sum is the office's figure and is hidden like it.
     assert total["starters"] is None and total["hours"] is None
     assert total["meetings"] == 1
+
+
+def test_exports_never_carry_a_formula(client, office, staff):
+    from openpyxl import load_workbook
+
+    topic = TopicFactory(name='=HYPERLINK("http://example.org")')
+    consult(office, D(2025, 5, 5), topics=[topic], information_only=True)
+    client.force_login(staff)
+    url = reverse("statistics") + "?start=2025-01-01&end=2025-12-31&table=top_topics&export="
+    lines = client.get(url + "csv").content.decode("utf-8-sig").splitlines()
+    assert lines[1] == '"\'=HYPERLINK(""http://example.org"")";1'
+    sheet = load_workbook(io.BytesIO(client.get(url + "xlsx").content)).worksheets[0]
+    assert (sheet["A2"].value, sheet["A2"].data_type) == (topic.name, "s")
+    assert (sheet["B2"].value, sheet["B2"].data_type) == (1, "n")
