@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check migrate messages
+.PHONY: run test lint audit format check migrate messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,9 +30,14 @@ run: migrate
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) audit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r kontaktstelle groups starters
+
+# Known vulnerabilities of the installed packages (needs pip-audit's online service).
+audit: $(STAMP)
+	BIN=$(BIN) bash .ci/audit-dependencies
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -42,7 +42,7 @@ def seed_consultations(office, per_year=PER_YEAR):
     """About ``per_year`` consultations a year for the last three years; idempotent."""
     if Consultation.objects.filter(office=office).exists():
         return 0
-    rng = random.Random(f"{SEED}-{office.slug}")  # noqa: S311 - demo data, not secrets
+    rng = random.Random(f"{SEED}-{office.slug}")  # noqa: S311 - demo data, not secrets  # nosec B311
     today = timezone.localdate()
     topics = list(Topic.objects.annotate(n=Count("groups")).order_by("name"))
     if not topics:

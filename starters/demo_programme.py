@@ -74,7 +74,7 @@ def seed_accompaniments(office):
     """About 40 accompaniments for the main demo office, fewer for the others."""
     if Accompaniment.objects.filter(office=office).exists():
         return 0
-    rng = random.Random(f"{SEED}-{office.slug}")  # noqa: S311 - demo data, not secrets
+    rng = random.Random(f"{SEED}-{office.slug}")  # noqa: S311 - demo data, not secrets  # nosec B311
     today = timezone.localdate()
     staff = list(
         User.objects.filter(

@@ -20,7 +20,7 @@ from starters.services import StarterError
 from starters.views.own import OwnStarterMixin
 
 ICS = "text/calendar; charset=utf-8"
-NEW_FEED_TOKEN = "new_calendar_token"  # noqa: S105 - a session key, not a secret
+NEW_FEED_TOKEN = "new_calendar_token"  # noqa: S105 - a session key, not a secret  # nosec B105
 
 
 def own_assignment(starter, pk):

@@ -9,7 +9,7 @@ from starters.demo import seed_starters, starters_summary
 from starters.demo_programme import programme_summary, seed_accompaniments
 
 # Published in the README: demo systems only (the command refuses production).
-DEMO_PASSWORD = "demo-Kontakt-2026"  # noqa: S105
+DEMO_PASSWORD = "demo-Kontakt-2026"  # noqa: S105 - published demo password  # nosec B105
 
 NETWORK = "In-Gang-Setzer-Netzwerk (Demo)"
 
