@@ -8,6 +8,11 @@ class KontaktstelleConfig(AppConfig):
     name = "kontaktstelle"
     verbose_name = _("Offices and users")
 
+    def ready(self):
+        from kontaktstelle import lookups
+
+        lookups.register()
+
 
 class KontaktstelleAdminConfig(admin_apps.AdminConfig):
     default = False

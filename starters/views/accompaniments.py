@@ -263,7 +263,7 @@ class AccompanimentActionView(StaffAccompanimentMixin, View):
             messages.success(request, _("The follow-up was recorded."))
         elif action == "withdraw":
             assignment = get_object_or_404(
-                accompaniment.assignments, pk=request.POST.get("assignment") or 0
+                accompaniment.assignments, pk=posted_id(request, "assignment")
             )
             services.withdraw_offer(request.user, assignment)
             messages.success(request, _("The offer was withdrawn."))
@@ -281,11 +281,17 @@ class AccompanimentActionView(StaffAccompanimentMixin, View):
             )
             messages.success(request, _("The plan was extended."))
         elif action == "talk-done":
-            log = get_object_or_404(accompaniment.meeting_logs, pk=request.POST.get("log") or 0)
+            log = get_object_or_404(accompaniment.meeting_logs, pk=posted_id(request, "log"))
             meetings.talk_done(request.user, log)
             messages.success(request, _("Marked as talked."))
         else:
             raise services.StarterError(_("Unknown action."))
+
+
+def posted_id(request, name):
+    """A posted object id, or 0 (which finds nothing) when it is not a number."""
+    value = request.POST.get(name) or ""
+    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 class AccompanimentCancelView(StaffAccompanimentMixin, View):
