@@ -4,10 +4,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Consultation, Group, Inquiry, Synonym, Topic, TopicCategory
+from kontaktstelle.forms import consent_channel_field
 from kontaktstelle.models import Room
 
 
 class GroupForm(forms.ModelForm):
+    consent_channel = consent_channel_field(
+        _("How the group gave its consent to publish; recorded when you enter or change its date.")
+    )
+
     class Meta:
         model = Group
         fields = [
@@ -34,6 +39,7 @@ class GroupForm(forms.ModelForm):
             "hearing_loop",
             "listing",
             "consent_published_on",
+            "consent_channel",
             "consent_scope",
             "contact_route",
             "public_email",

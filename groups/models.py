@@ -402,6 +402,18 @@ class Inquiry(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.NEW
     )
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    answered_at = models.DateTimeField(
+        _("answered"),
+        null=True,
+        blank=True,
+        help_text=_("Counted as a consultation or turned into a group; retention runs from here."),
+    )
+    anonymised_at = models.DateTimeField(
+        _("personal data removed"),
+        null=True,
+        blank=True,
+        help_text=_("Name, contact data and message were removed; the request still counts."),
+    )
 
     objects = InquiryQuerySet.as_manager()
 
@@ -411,7 +423,7 @@ class Inquiry(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(email="") | ~Q(phone=""),
+                condition=~Q(email="") | ~Q(phone="") | Q(anonymised_at__isnull=False),
                 name="groups_inquiry_email_or_phone",
                 violation_error_message=_("Please give an e-mail address or a phone number."),
             ),
@@ -419,6 +431,11 @@ class Inquiry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.name}"
+
+    @property
+    def audit_label(self):
+        """How the audit trail names a request: without the visitor's name, which it outlives."""
+        return f"{self.get_kind_display()} #{self.pk}"
 
 
 class ConsultationQuerySet(OfficeScopedQuerySet):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupChange
 from groups.search import reindex_groups
+from kontaktstelle import audit, privacy
 
 
 class GroupError(Exception):
@@ -26,10 +27,6 @@ def unique_slug(name, exclude_pk=None):
     return slug
 
 
-def _changed_labels(form):
-    return [str(form.fields[name].label) for name in form.changed_data if name in form.fields]
-
-
 @transaction.atomic
 def create_group(user, form):
     """Save a new group of the user's office from a valid form; history: "created"."""
@@ -39,6 +36,7 @@ def create_group(user, form):
     group.save()
     form.save_m2m()
     GroupChange.objects.create(group=group, user=user, action=GroupChange.Action.CREATED)
+    privacy.sync_consent(user, group, form.cleaned_data.get("consent_channel"))
     reindex_groups([group.pk])
     return group
 
@@ -47,11 +45,12 @@ def create_group(user, form):
 def update_group(user, form):
     """Save a valid edit form; history lists the labels of the fields that changed."""
     group = form.save()
-    labels = _changed_labels(form)
+    labels = audit.changed_labels(form)
     if labels:
         GroupChange.objects.create(
             group=group, user=user, action=GroupChange.Action.CHANGED, fields=labels
         )
+    privacy.sync_consent(user, group, form.cleaned_data.get("consent_channel"))
     reindex_groups([group.pk])
     return group
 

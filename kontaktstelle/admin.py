@@ -1,10 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from kontaktstelle.models import Membership, Network, Office, Room, Site, User
+from kontaktstelle import audit, login_security, two_factor
+from kontaktstelle.models import AuditEntry, Membership, Network, Office, Room, Site, User
+from kontaktstelle.security_log import log_event
 
 
 class OfficeAdminPermissions:
@@ -14,7 +17,8 @@ class OfficeAdminPermissions:
     """
 
     def _is_office_admin(self, request):
-        return not request.user.is_superuser and request.user.is_office_admin
+        # getattr: the admin's login page asks too, for a visitor not logged in yet.
+        return not request.user.is_superuser and getattr(request.user, "is_office_admin", False)
 
     def has_module_permission(self, request):
         return request.user.is_superuser or self._is_office_admin(request)
@@ -99,6 +103,10 @@ class OfficeAdmin(OfficeScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["slug", "network"] if self._is_office_admin(request) else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # A read-only slug cannot be filled in from the name.
+        return {} if self._is_office_admin(request) else super().get_prepopulated_fields(request)
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser
@@ -200,6 +208,42 @@ class UserAdmin(OfficeScopedAdmin, DjangoUserAdmin):
         (None, {"fields": ["email", "name", "usable_password", "password1", "password2"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_two_factor", "unlock_login"]
+
+    # The actions work on get_queryset, so an office admin reaches only their office.
+    @admin.action(description=_("Reset two-factor login (lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor.reset(user)
+            log_event(request, "two_factor_reset", target=user.pk)
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor login reset for %(count)d user; they set it up again.",
+                "Two-factor login reset for %(count)d users; they set it up again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Lift a login lock after failed attempts"))
+    def unlock_login(self, request, queryset):
+        for user in queryset:
+            login_security.unlock(user.email)
+            log_event(request, "login_unlocked", target=user.pk)
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "Login lock lifted for %(count)d user.",
+                "Login lock lifted for %(count)d users.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -220,3 +264,67 @@ class UserAdmin(OfficeScopedAdmin, DjangoUserAdmin):
                 membership.office = request.user.office
                 membership.network = None
         super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        audit_account_change(request.user, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        audit.record(request.user, audit.Action.PERSONAL_DATA_DELETED, target=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset.select_related("membership__office"):
+            audit.record(request.user, audit.Action.PERSONAL_DATA_DELETED, target=user)
+        super().delete_queryset(request, queryset)
+
+
+# Changes of these fields (and of the role) are changes of permissions.
+PERMISSION_FIELDS = {"is_staff", "is_superuser", "groups", "user_permissions"}
+
+
+def audit_account_change(actor, form, formsets, change):
+    """The audit entries of a user saved in the admin, after the role is saved too.
+
+    A new account is "created"; otherwise (de)activation, permissions (platform rights,
+    the role) and personal data (name, e-mail address) get one entry each, naming the
+    fields that changed.
+    """
+    user = form.instance
+    if not change:
+        audit.record(actor, audit.Action.ACCOUNT_CREATED, target=user)
+        return
+
+    def labels(names):
+        return [str(form.fields[name].label) for name in form.changed_data if name in names]
+
+    changed = set(form.changed_data)
+    if "is_active" in changed:
+        action = (
+            audit.Action.ACCOUNT_REACTIVATED if user.is_active else audit.Action.ACCOUNT_DEACTIVATED
+        )
+        audit.record(actor, action, target=user, changes=labels({"is_active"}))
+    role_forms = [f for formset in formsets if formset.model is Membership for f in formset.forms]
+    if permissions := labels(PERMISSION_FIELDS) + audit.changed_labels(*role_forms):
+        audit.record(actor, audit.Action.PERMISSIONS_CHANGED, target=user, changes=permissions)
+    if personal := labels(changed - PERMISSION_FIELDS - {"is_active"}):
+        audit.record(actor, audit.Action.PERSONAL_DATA_CHANGED, target=user, changes=personal)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The whole trail, for platform operators, read only; office admins have /intern/protokoll/."""
+
+    list_display = ["at", "action", "actor_label", "office", "target_label", "request_id"]
+    list_filter = ["action", "office"]
+    list_select_related = ["office"]
+    search_fields = ["actor_label", "target_label", "request_id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,6 +12,8 @@ class KontaktstelleConfig(AppConfig):
         from kontaktstelle import lookups
 
         lookups.register()
+        # Connect the signal receivers of the login and session modules.
+        from kontaktstelle import security_log, sessions, two_factor  # noqa: F401
 
 
 class KontaktstelleAdminConfig(admin_apps.AdminConfig):

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from kontaktstelle.consents import Consent
+
 
 class LoginForm(AuthenticationForm):
     """Login by e-mail address; the error never tells whether the address exists."""
@@ -17,3 +19,16 @@ class LoginForm(AuthenticationForm):
             label=_("E-mail address"),
             widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
         )
+
+
+def consent_channel_field(help_text):
+    """How a consent staff record was given (the web form records its own)."""
+    return forms.ChoiceField(
+        label=_("Consent given"),
+        choices=[
+            choice for choice in Consent.Channel.choices if choice[0] != Consent.Channel.WEB_FORM
+        ],
+        initial=Consent.Channel.PAPER,
+        required=False,
+        help_text=help_text,
+    )

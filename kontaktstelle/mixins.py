@@ -29,3 +29,9 @@ class OfficeStaffRequiredMixin(RoleRequiredMixin):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("office", self.request.user.office)
         return super().get_context_data(**kwargs)
+
+
+class OfficeAdminRequiredMixin(RoleRequiredMixin):
+    """Office admins only, working on their own office."""
+
+    allowed_roles = (Membership.Role.OFFICE_ADMIN,)

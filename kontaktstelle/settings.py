@@ -4,6 +4,7 @@ With nothing set, the app is secure: debug is off, HTTPS-only cookies and HSTS a
 and it refuses to start without a real secret key.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -23,7 +24,7 @@ if _env_file:
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-_EXAMPLE_SECRET_KEY_PREFIX = "dev-only-"  # noqa: S105
+_EXAMPLE_SECRET_KEY_PREFIX = "dev-only-"  # noqa: S105 - a refused prefix  # nosec B105
 if not DEBUG and (
     len(SECRET_KEY) < 50
     or len(set(SECRET_KEY)) < 5
@@ -49,14 +50,21 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kontaktstelle",
     "groups",
     "starters",
 ]
 
 MIDDLEWARE = [
+    "kontaktstelle.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "kontaktstelle.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kontaktstelle.middleware.NoStoreForUsersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kontaktstelle.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +73,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kontaktstelle.sessions.SessionLimitMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kontaktstelle.two_factor.TwoFactorMiddleware",
+    "kontaktstelle.security_log.SecurityLogMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kontaktstelle.urls"
@@ -123,6 +136,16 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 INVITATION_VALID_DAYS = env_int("KONTAKTSTELLE_INVITATION_VALID_DAYS", 7)
 # Links in e-mails sent without a request (reminders from `send_reminders`).
 SITE_URL = env_str("KONTAKTSTELLE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many days personal data is kept (`apply_retention`; the README's data protection part).
+RETENTION_DAYS = {
+    # A web request's name, contact data and message: after it was answered ...
+    "inquiry_answered": env_int("KONTAKTSTELLE_RETAIN_INQUIRY_DAYS", 183),
+    # ... or, when nobody marked it answered, after it arrived.
+    "inquiry_unanswered": env_int("KONTAKTSTELLE_RETAIN_UNANSWERED_INQUIRY_DAYS", 365),
+    "process_note": env_int("KONTAKTSTELLE_RETAIN_PROCESS_NOTE_DAYS", 3 * 365),
+    "notification": env_int("KONTAKTSTELLE_RETAIN_NOTIFICATION_DAYS", 365),
+    "invitation": env_int("KONTAKTSTELLE_RETAIN_INVITATION_DAYS", 90),
+}
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
@@ -159,6 +182,12 @@ PUBLIC_OFFICE_SLUG = env_str("KONTAKTSTELLE_PUBLIC_OFFICE")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# With secure cookies, the "__Host-" prefix makes browsers refuse these cookies unless
+# they come over HTTPS for this host only (Secure, Path=/, no Domain), so a subdomain
+# or a plain-HTTP page cannot plant a session or CSRF token.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
@@ -167,7 +196,49 @@ if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy of every response (kontaktstelle.middleware; the shape of
+# Django 6.0's setting). Only this site's own files: no inline scripts, styles or
+# event handlers anywhere; data: images for Bootstrap's SVG icons in its CSS.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+
+# Login and sessions (README: "Login and sessions").
+AUTHENTICATION_BACKENDS = ["kontaktstelle.login_security.LoginBackend"]
+# Failed logins: 5 for one e-mail address from one IP address, or 20 from one IP
+# address, within 15 minutes lock that pair or that IP for 15 minutes.
+AXES_HANDLER = "kontaktstelle.login_security.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = 5
+KONTAKTSTELLE_LOGIN_FAILURE_LIMIT_PER_IP = 20
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+# Attempts during a lock do not prolong it: a user retrying cannot lock themselves out.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "kontaktstelle.login_security.login_username"
+AXES_CLIENT_IP_CALLABLE = "kontaktstelle.login_security.client_ip"
+AXES_LOCKOUT_CALLABLE = "kontaktstelle.login_security.lockout_response"
+# Logins are logged to "kontaktstelle.security"; no table of every login and its IP.
+AXES_DISABLE_ACCESS_LOG = True
+# Behind a reverse proxy: the client's IP address is the last one in X-Forwarded-For.
+KONTAKTSTELLE_TRUST_X_FORWARDED_FOR = env_bool("KONTAKTSTELLE_TRUST_X_FORWARDED_FOR", default=False)
+# Two-factor login (authenticator app); required for staff, office admins, operators.
+KONTAKTSTELLE_REQUIRE_2FA_FOR_STAFF = env_bool("KONTAKTSTELLE_REQUIRE_2FA_FOR_STAFF", default=True)
+OTP_TOTP_ISSUER = "Kontaktstelle"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A login ends after this long without a request, and in any case after the maximum.
+KONTAKTSTELLE_SESSION_IDLE_MINUTES = env_int("KONTAKTSTELLE_SESSION_IDLE_MINUTES", 30)
+KONTAKTSTELLE_SESSION_MAX_HOURS = env_int("KONTAKTSTELLE_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = KONTAKTSTELLE_SESSION_MAX_HOURS * 3600
 
 LOGGING = {
     "version": 1,

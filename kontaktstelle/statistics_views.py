@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
-from kontaktstelle import spreadsheets, statistics
+from kontaktstelle import audit, spreadsheets, statistics
 from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
 from kontaktstelle.models import Membership, Site
 
@@ -213,7 +213,9 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
                 table = self.tables(office, period, site)[0].get(table_key)
             if table is None:
                 raise Http404
-            return export_table(table, export, f"{table_key}-{period.start}-{period.end}")
+            name = f"{table_key}-{period.start}-{period.end}"
+            audit.record(request.user, audit.Action.EXPORT, target=f"{name}.{export}")
+            return export_table(table, export, name)
         tables, programme = self.tables(office, period, site)
         charts = {
             key: {**table, "bars": bars(table["rows"]), "height": BAR_ROW * len(table["rows"])}

@@ -1,14 +1,33 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, register_converter
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.i18n import set_language
 
-from kontaktstelle import statistics_views, views
+from kontaktstelle import (
+    audit_views,
+    legal,
+    legal_views,
+    login_security,
+    privacy_views,
+    statistics_views,
+    two_factor_views,
+    views,
+)
+
+register_converter(legal.PageConverter, "legal")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("kontaktstellen/<slug:slug>/", views.home, name="office_public"),
+    # Privacy notice, imprint, accessibility statement: /datenschutz/, /impressum/, ...
+    path("<legal:kind>/", legal_views.legal_page, name="legal_page"),
+    path(
+        "kontaktstellen/<slug:slug>/<legal:kind>/",
+        legal_views.legal_page,
+        name="office_legal_page",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("sprache/", login_not_required(set_language), name="set_language"),
     path("", include("groups.urls")),
@@ -30,7 +49,7 @@ urlpatterns = [
     ),
     path(
         "passwort/vergessen/",
-        auth_views.PasswordResetView.as_view(),
+        sensitive_post_parameters("email")(auth_views.PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(
@@ -40,7 +59,7 @@ urlpatterns = [
     ),
     path(
         "passwort/neu/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        login_security.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -48,11 +67,57 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("anmelden/code/", two_factor_views.verify, name="two_factor_verify"),
+    path("zwei-faktor/", two_factor_views.setup, name="two_factor_setup"),
+    path(
+        "zwei-faktor/ersatzcodes/",
+        two_factor_views.new_backup_codes,
+        name="two_factor_backup_codes",
+    ),
     # Staff area
     path("intern/", views.DashboardView.as_view(), name="dashboard"),
     path("intern/statistik/", statistics_views.StatisticsView.as_view(), name="statistics"),
     path("benachrichtigungen/", views.NotificationListView.as_view(), name="notifications"),
     path("intern/standorte/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
+    path("intern/protokoll/", audit_views.AuditLogView.as_view(), name="audit_log"),
+    path("intern/rechtstexte/", legal_views.LegalTextListView.as_view(), name="legal_texts"),
+    path(
+        "intern/rechtstexte/<legal:kind>/",
+        legal_views.LegalTextEditView.as_view(),
+        name="legal_text_edit",
+    ),
+    # Data protection: consents (staff), export and erasure of a person (office admins)
+    path("intern/datenschutz/", privacy_views.PrivacyView.as_view(), name="privacy"),
+    path(
+        "intern/datenschutz/konten/<int:pk>/",
+        privacy_views.AccountView.as_view(),
+        name="privacy_account",
+    ),
+    path(
+        "intern/datenschutz/konten/<int:pk>/export/",
+        privacy_views.AccountExportView.as_view(),
+        name="privacy_account_export",
+    ),
+    path(
+        "intern/datenschutz/konten/<int:pk>/loeschen/",
+        privacy_views.AccountEraseView.as_view(),
+        name="privacy_account_erase",
+    ),
+    path(
+        "intern/datenschutz/anfragende/export/",
+        privacy_views.VisitorExportView.as_view(),
+        name="privacy_visitor_export",
+    ),
+    path(
+        "intern/datenschutz/anfragende/loeschen/",
+        privacy_views.VisitorEraseView.as_view(),
+        name="privacy_visitor_erase",
+    ),
+    path(
+        "intern/datenschutz/widerruf/<slug:kind>/<int:pk>/",
+        privacy_views.ConsentWithdrawView.as_view(),
+        name="consent_withdraw",
+    ),
     path("intern/admin/", admin.site.urls),
     # Coordinators' area
     path("netzwerk/", statistics_views.NetworkStatisticsView.as_view(), name="network_overview"),

@@ -24,7 +24,8 @@ from starters.models import Certificate, Starter
 from starters.views.accompaniments import dashboard_figures
 
 
-def _public_office(slug=None):
+def public_office(slug=None):
+    """The office of a public page: by its slug (404 if unknown), else the configured one."""
     offices = Office.objects.prefetch_related(
         Prefetch("sites", queryset=Site.objects.order_by("name"))
     )
@@ -38,7 +39,7 @@ def _public_office(slug=None):
 @login_not_required
 def home(request, slug=None):
     """The public start page of an office: search box, sites, opening hours."""
-    office = _public_office(slug)
+    office = public_office(slug)
     return render(request, "kontaktstelle/home.html", {"office": office})
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Topic
+from kontaktstelle.forms import consent_channel_field
 from kontaktstelle.models import Membership, Site, User
 from starters.models import (
     Accompaniment,
@@ -76,6 +77,9 @@ class StarterForm(ProfileForm):
     """The whole profile, for staff: also status, qualifications, agreement and notes."""
 
     email = forms.EmailField(label=_("E-mail address"), help_text=_("Also their login."))
+    consent_channel = consent_channel_field(
+        _("How they gave their consent; recorded when you enter or change its date.")
+    )
 
     class Meta(ProfileForm.Meta):
         fields = [
@@ -85,6 +89,7 @@ class StarterForm(ProfileForm):
             "qualifications",
             "agreement_signed_on",
             "consent_given_on",
+            "consent_channel",
             "notes",
         ]
         widgets = ProfileForm.Meta.widgets | {

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupChange, Inquiry
 from groups.services import unique_slug
+from kontaktstelle import audit, privacy
 from kontaktstelle.invitations import send_invitation
 from kontaktstelle.models import Membership, User
 from starters.models import (
@@ -45,16 +46,18 @@ def create_starter(acting, form, availability_formset, build_absolute_uri):
     form.save_m2m()
     availability_formset.instance = starter
     availability_formset.save()
+    privacy.sync_consent(acting, starter, form.cleaned_data.get("consent_channel"))
     send_invitation(user, acting, build_absolute_uri)
+    audit.record(acting, audit.Action.ACCOUNT_CREATED, target=user)
     return starter
 
 
 @transaction.atomic
-def save_profile(form, availability_formset):
+def save_profile(acting, form, availability_formset):
     """Save a starter's profile (staff's form or their own), availability and account.
 
     A change of status restarts its date; a starter who is no longer paused has no
-    date to pause until.
+    date to pause until. The audit trail names the fields that changed, not their values.
     """
     starter = form.save(commit=False)
     if "status" in form.changed_data:
@@ -69,6 +72,10 @@ def save_profile(form, availability_formset):
     starter.save()
     form.save_m2m()
     availability_formset.save()
+    if "consent_given_on" in form.cleaned_data:  # the staff's form, not the starter's own
+        privacy.sync_consent(acting, starter, form.cleaned_data.get("consent_channel"))
+    if changes := audit.changed_labels(form, availability_formset):
+        audit.record(acting, audit.Action.PERSONAL_DATA_CHANGED, target=starter, changes=changes)
     return starter
 
 
@@ -273,7 +280,14 @@ def create_founding_group(acting, inquiry):
     )
     GroupChange.objects.create(group=group, user=acting, action=GroupChange.Action.CREATED)
     inquiry.status = Inquiry.Status.DONE
-    inquiry.save(update_fields=["status"])
+    inquiry.answered_at = inquiry.answered_at or timezone.now()
+    inquiry.save(update_fields=["status", "answered_at"])
+    audit.record(
+        acting,
+        audit.Action.PERSONAL_DATA_CHANGED,
+        target=inquiry,
+        changes=[Inquiry._meta.get_field("status").verbose_name],
+    )
     return group
 
 

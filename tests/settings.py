@@ -8,6 +8,8 @@ os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-secret-key-not-used-anywhere-else-0123456789-abcdefghij"
 )
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+# The live server speaks plain HTTP: cookies without Secure, so without "__Host-".
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
 
 from kontaktstelle.settings import *  # noqa: F403
 
@@ -27,3 +29,8 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Persistent connections would keep the live server's session open at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tests log staff in without an authenticator; tests of two-factor login switch it on.
+KONTAKTSTELLE_REQUIRE_2FA_FOR_STAFF = False
+# The console shows warnings and errors only: login events at INFO would fill the CI log.
+# Loggers keep their levels, so caplog still sees every record.
+LOGGING["handlers"]["console"]["level"] = "WARNING"  # noqa: F405

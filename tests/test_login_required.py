@@ -5,6 +5,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 PUBLIC_NAMES = {
     "home",
     "office_public",
+    "legal_page",
+    "office_legal_page",
     "healthz",
     "set_language",
     "groups:directory",

@@ -667,10 +667,10 @@ def test_totals_are_not_suppressed(office, other_office, staff):
 # --- the staff's statistics page --------------------------------------------------------
 
 
-
 def csv_cell(value):
     """A cell as the CSV writes it: decimals with a comma, for German Excel."""
     return f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(value)
+
 
 @pytest.fixture
 def year_of_data(office, other_office, site, other_site, staff):

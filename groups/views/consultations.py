@@ -108,6 +108,10 @@ class ConsultationView(OfficeStaffRequiredMixin, View):
                 consultation.save()
                 form.save_m2m()
                 consultation.topics.set(form.cleaned_data["topic_names"])
+                if inquiry is not None:  # answered: its retention period starts
+                    Inquiry.objects.filter(pk=inquiry.pk, answered_at__isnull=True).update(
+                        answered_at=timezone.now()
+                    )
         except IntegrityError:
             messages.error(request, _("This web request was already counted."))
             return redirect("groups:consultations")

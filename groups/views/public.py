@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,11 +12,13 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from groups.forms import ContactRequestForm, DirectoryFilterForm, FoundingInterestForm
 from groups.models import Group, Inquiry, Topic
 from groups.search import ranked_group_ids
+from kontaktstelle import privacy
 from kontaktstelle.models import Office
 
 PAGE_SIZE = 20
@@ -71,6 +74,7 @@ def directory(request):
 
 
 @login_not_required
+@sensitive_post_parameters()
 def group_page(request, slug):
     """A group's public page; unlisted or closed groups do not exist here (404)."""
     group = get_object_or_404(
@@ -79,13 +83,7 @@ def group_page(request, slug):
     )
     form = ContactRequestForm(request.POST or None)
     if request.method == "POST" and _accept(request, form):
-        Inquiry.objects.create(
-            office=group.office,
-            group=group,
-            kind=Inquiry.Kind.CONTACT_REQUEST,
-            consent_at=timezone.now(),
-            **{field: form.cleaned_data[field] for field in form.Meta.fields},
-        )
+        _receive(form, group.office, Inquiry.Kind.CONTACT_REQUEST, group=group)
         return redirect("groups:thanks")
     return render(request, "groups/public_group.html", {"group": group, "form": form})
 
@@ -103,6 +101,7 @@ class FoundingGroupsView(TemplateView):
 
 
 @method_decorator(login_not_required, name="dispatch")
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class FoundingInterestView(FormView):
     """ "Gruppe gründen": lands in the office's inbox as a founding interest."""
 
@@ -122,12 +121,7 @@ class FoundingInterestView(FormView):
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         if _accept(request, form):
-            Inquiry.objects.create(
-                office=self.office,
-                kind=Inquiry.Kind.FOUNDING_INTEREST,
-                consent_at=timezone.now(),
-                **{field: form.cleaned_data[field] for field in form.Meta.fields},
-            )
+            _receive(form, self.office, Inquiry.Kind.FOUNDING_INTEREST)
             return redirect("groups:thanks")
         return self.form_invalid(form)
 
@@ -135,6 +129,20 @@ class FoundingInterestView(FormView):
 @login_not_required
 def thanks(request):
     return render(request, "groups/thanks.html")
+
+
+@transaction.atomic
+def _receive(form, office, kind, group=None):
+    """Store a visitor's request with the record of their consent, in its exact wording."""
+    inquiry = Inquiry.objects.create(
+        office=office,
+        group=group,
+        kind=kind,
+        consent_at=timezone.now(),
+        **{field: form.cleaned_data[field] for field in form.Meta.fields},
+    )
+    privacy.record_web_consent(inquiry, form.fields["consent"].label)
+    return inquiry
 
 
 def _accept(request, form):

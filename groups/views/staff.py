@@ -13,6 +13,7 @@ from groups import services
 from groups.forms import GroupFilterForm, GroupForm, ImportForm, SynonymForm, TopicForm
 from groups.importing import MAX_BYTES, export_groups, import_groups
 from groups.models import Group, GroupChange, Inquiry, Synonym, Topic
+from kontaktstelle import audit
 from kontaktstelle.mixins import OfficeStaffRequiredMixin
 
 
@@ -208,4 +209,5 @@ class GroupExportView(OfficeStaffRequiredMixin, View):
         }[fmt]
         response = HttpResponse(export_groups(request.user.office, fmt), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="gruppen.{fmt}"'
+        audit.record(request.user, audit.Action.EXPORT, target=f"gruppen.{fmt}")
         return response

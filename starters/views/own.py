@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView, View
 
 from kontaktstelle.mixins import RoleRequiredMixin
@@ -67,6 +69,7 @@ class HomeView(OwnStarterMixin, TemplateView):
         return context
 
 
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class ProfileEditView(OwnStarterMixin, View):
     template_name = "starters/own_profile_form.html"
 
@@ -84,7 +87,7 @@ class ProfileEditView(OwnStarterMixin, View):
         form, formset = self.forms(request.POST)
         if not (form.is_valid() and formset.is_valid()):
             return render(request, self.template_name, {"form": form, "formset": formset})
-        services.save_profile(form, formset)
+        services.save_profile(request.user, form, formset)
         messages.success(request, _("Your changes were saved."))
         return redirect("starters:home")
 

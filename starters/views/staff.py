@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, ListView, View
 
 from kontaktstelle.invitations import send_invitation
@@ -109,6 +111,7 @@ class StarterDetailView(StaffStarterMixin, DetailView):
         return context
 
 
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class StarterFormView(StaffStarterMixin, View):
     """Create (then invite) or edit a starter, with their weekly availability."""
 
@@ -146,7 +149,7 @@ class StarterFormView(StaffStarterMixin, View):
                 % {"name": starter.name, "email": starter.email},
             )
         else:
-            services.save_profile(form, formset)
+            services.save_profile(request.user, form, formset)
             messages.success(request, _("Your changes were saved."))
         return redirect(starter)
 

@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 
 from tests.browser.conftest import PHONE
 
@@ -25,8 +26,8 @@ def test_start_page_has_no_axe_violations_at_phone_width(page, office, site):
 
 def test_dashboard_has_no_axe_violations(page, staff, site, client, live_server):
     client.force_login(staff)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     page.goto("/intern/")
     assert_no_violations(page)
 

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from kontaktstelle.invitations import send_invitation
@@ -160,7 +161,7 @@ def test_starter_pages_have_no_axe_violations(
     page, site, staff, starter, client, live_server, persona, url
 ):
     client.force_login({"staff": staff, "starter": starter}[persona])
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     page.goto(url)
     assert_no_violations(page)

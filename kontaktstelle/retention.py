@@ -1,0 +1,78 @@
+"""How long personal data is kept: each rule removes what is past its period.
+
+The periods are settings (``RETENTION_DAYS``, from the environment; see the README). Every
+rule is one conditional UPDATE or DELETE, so running ``apply_retention`` again changes
+nothing, and two servers running it at once cannot do anything twice. Rows that the
+statistics count stay; only their personal fields are blanked.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Inquiry
+from kontaktstelle.models import Invitation, Notification
+from kontaktstelle.privacy import anonymise_inquiries
+from starters.models import MeetingLog
+
+
+def _days(key):
+    return datetime.timedelta(days=settings.RETENTION_DAYS[key])
+
+
+def inquiries(now):
+    """Web requests: anonymised a while after they were answered, or when never answered."""
+    due = Q(answered_at__lt=now - _days("inquiry_answered")) | Q(
+        created_at__lt=now - _days("inquiry_unanswered")
+    )
+    return anonymise_inquiries(Inquiry.objects.filter(due), now)
+
+
+def process_notes(now):
+    """The note on the group process of a meeting log; the log itself counts on."""
+    before = timezone.localdate(now) - _days("process_note")
+    return (
+        MeetingLog.objects.filter(held_on__lt=before)
+        .exclude(process_note="")
+        .update(process_note="")
+    )
+
+
+def notifications(now):
+    """Notifications name groups and people; after a while they have served their purpose."""
+    deleted, _by_model = Notification.objects.filter(
+        created_at__lt=now - _days("notification")
+    ).delete()
+    return deleted
+
+
+def invitations(now):
+    """Invitation links long expired (also those used or replaced): who was invited when."""
+    deleted, _by_model = Invitation.objects.filter(
+        expires_at__lt=now - _days("invitation")
+    ).delete()
+    return deleted
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    label: str
+    apply: object
+
+
+RULES = [
+    RetentionRule(_("web requests anonymised (name, contact data, topic, message)"), inquiries),
+    RetentionRule(_("notes on the group process of meeting logs cleared"), process_notes),
+    RetentionRule(_("old notifications deleted"), notifications),
+    RetentionRule(_("expired invitation links deleted"), invitations),
+]
+
+
+def apply_retention(now=None):
+    """Apply every rule; returns (rule, number of records changed) in the rules' order."""
+    now = now or timezone.now()
+    return [(rule, rule.apply(now)) for rule in RULES]
