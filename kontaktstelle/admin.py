@@ -216,6 +216,12 @@ class UserAdmin(OfficeScopedAdmin, DjangoUserAdmin):
         for user in queryset:
             two_factor.reset(user)
             log_event(request, "two_factor_reset", target=user.pk)
+            audit.record(
+                request.user,
+                audit.Action.PERMISSIONS_CHANGED,
+                target=user,
+                changes=[_("two-factor login")],
+            )
         count = len(queryset)
         self.message_user(
             request,
@@ -233,6 +239,12 @@ class UserAdmin(OfficeScopedAdmin, DjangoUserAdmin):
         for user in queryset:
             login_security.unlock(user.email)
             log_event(request, "login_unlocked", target=user.pk)
+            audit.record(
+                request.user,
+                audit.Action.PERMISSIONS_CHANGED,
+                target=user,
+                changes=[_("login lock")],
+            )
         count = len(queryset)
         self.message_user(
             request,

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kontaktstelle.models import AuditEntry
 from kontaktstelle.sessions import LOGIN_AT_KEY, SEEN_AT_KEY
 from tests.factories import PASSWORD
 
@@ -169,6 +170,12 @@ def test_office_admin_lifts_the_lock_of_a_user_of_their_office_only(
     assert response.status_code == 302
     assert attempt(Client(), staff.email, PASSWORD).status_code == 302
     assert attempt(Client(), other_staff.email, PASSWORD).status_code == 429
+    entry = AuditEntry.objects.get()  # written once, for the own office's user only
+    assert (entry.action, entry.actor, entry.target_id) == (
+        AuditEntry.Action.PERMISSIONS_CHANGED,
+        office_admin,
+        str(staff.pk),
+    )
 
 
 def test_client_ip_is_taken_from_the_proxy_only_when_trusted(rf, settings):

@@ -12,6 +12,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kontaktstelle.models import AuditEntry
 from tests.factories import PASSWORD
 
 
@@ -315,6 +316,12 @@ def test_office_admin_resets_two_factor_of_their_own_office_only(
     assert not TOTPDevice.objects.filter(user=staff).exists()
     assert not StaticDevice.objects.filter(user=staff).exists()
     assert TOTPDevice.objects.filter(user=other_staff).exists()
+    entry = AuditEntry.objects.get()  # written once, for the own office's user only
+    assert (entry.action, entry.actor, entry.target_id) == (
+        AuditEntry.Action.PERMISSIONS_CHANGED,
+        office_admin,
+        str(staff.pk),
+    )
 
 
 def test_after_a_reset_the_verified_session_must_set_up_again(client, staff, require_2fa):
