@@ -39,3 +39,18 @@ def test_skip_link_moves_focus_to_the_content(page, office):
     assert skip.evaluate("element => element === document.activeElement")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("width", [1024, 1200, 1280])
+def test_office_admin_navigation_fits_without_sideways_scrolling(
+    page, office_admin, site, client, live_server, width
+):
+    # The longest navigation: every staff entry, the administration and a long name.
+    office_admin.name = "Petra-Charlotte Leitner-Musterfrau"
+    office_admin.save()
+    client.force_login(office_admin)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/intern/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
