@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
-from kontaktstelle.mixins import OfficeAdminRequiredMixin
+from kontaktstelle.mixins import FilteredListMixin, OfficeAdminRequiredMixin
 from kontaktstelle.models import AuditEntry
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -51,24 +51,16 @@ def _start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-class AuditLogView(OfficeAdminRequiredMixin, ListView):
+class AuditLogView(OfficeAdminRequiredMixin, FilteredListMixin, ListView):
     """The office's audit entries, newest first, filtered by action and period."""
 
     template_name = "kontaktstelle/audit_log.html"
     context_object_name = "entries"
     paginate_by = 50
+    filter_form_class = AuditFilterForm
 
     def get_queryset(self):
-        self.filter_form = AuditFilterForm(self.request.GET or None)
         entries = AuditEntry.objects.for_office(self.request.user.office).select_related(
             "target_type"
         )
-        return self.filter_form.filter(entries)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
-        return context
+        return self.filtered(entries)

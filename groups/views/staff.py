@@ -14,7 +14,7 @@ from groups.forms import GroupFilterForm, GroupForm, ImportForm, SynonymForm, To
 from groups.importing import MAX_BYTES, export_groups, import_groups
 from groups.models import Group, GroupChange, Inquiry, Synonym, Topic
 from kontaktstelle import audit
-from kontaktstelle.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.mixins import FilteredListMixin, OfficeStaffRequiredMixin
 
 
 class StaffGroupMixin(OfficeStaffRequiredMixin):
@@ -24,26 +24,18 @@ class StaffGroupMixin(OfficeStaffRequiredMixin):
         return Group.objects.for_user(self.request.user)
 
 
-class GroupListView(StaffGroupMixin, ListView):
+class GroupListView(StaffGroupMixin, FilteredListMixin, ListView):
     template_name = "groups/group_list.html"
     context_object_name = "groups"
     paginate_by = 50
+    filter_form_class = GroupFilterForm
 
     def get_queryset(self):
-        self.filter_form = GroupFilterForm(self.request.GET or None)
         queryset = super().get_queryset().select_related("room__site")
         queryset = queryset.prefetch_related(
             Prefetch("topics", queryset=Topic.objects.order_by("name"))
         )
-        return self.filter_form.filter(queryset)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
-        return context
+        return self.filtered(queryset)
 
 
 class GroupDetailView(StaffGroupMixin, DetailView):

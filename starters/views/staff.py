@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, ListView, View
 
 from kontaktstelle.invitations import send_invitation
-from kontaktstelle.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.mixins import FilteredListMixin, OfficeStaffRequiredMixin
 from kontaktstelle.models import Invitation
 from starters import services
 from starters.forms import (
@@ -36,15 +36,17 @@ class StaffStarterMixin(OfficeStaffRequiredMixin):
         return Starter.objects.for_user(self.request.user).select_related("user")
 
 
-class StarterListView(StaffStarterMixin, ListView):
+class StarterListView(StaffStarterMixin, FilteredListMixin, ListView):
     template_name = "starters/starter_list.html"
     context_object_name = "starters"
     paginate_by = 50
 
+    filter_form_class = StarterFilterForm
+
+    def get_filter_form_kwargs(self):
+        return {"office": self.request.user.office}
+
     def get_queryset(self):
-        self.filter_form = StarterFilterForm(
-            self.request.GET or None, office=self.request.user.office
-        )
         queryset = (
             super()
             .get_queryset()
@@ -56,14 +58,10 @@ class StarterListView(StaffStarterMixin, ListView):
             )
             .order_by("user__name")
         )
-        return self.filter_form.filter(queryset)
+        return self.filtered(queryset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         context["exchange_due_since"] = timezone.localdate().replace(
             year=timezone.localdate().year - 1
         )
