@@ -17,6 +17,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
@@ -255,7 +256,7 @@ REGISTRY: dict[str, Rule] = {
         personal=("name", "email", "password", "last_login"),
         erased={
             "email": Concat(Value("erased-"), Cast("pk", CharField()), Value("@erased.invalid")),
-            "password": "!",  # unusable: no hash starts with "!"  # nosec B105
+            "password": UNUSABLE_PASSWORD_PREFIX,  # no usable hash starts with it
             "is_active": False,
             "is_staff": False,
             "is_superuser": False,
