@@ -10,6 +10,7 @@ from django.views.generic import ListView
 
 from kontaktstelle.mixins import FilteredListMixin, OfficeAdminRequiredMixin
 from kontaktstelle.models import AuditEntry
+from kontaktstelle.validators import validate_plausible_date as plausible
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -20,8 +21,12 @@ class AuditFilterForm(forms.Form):
         choices=[("", gettext_lazy("all")), *AuditEntry.Action.choices],
         required=False,
     )
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE)
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE)
+    start = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=DATE, validators=[plausible]
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=DATE, validators=[plausible]
+    )
 
     def clean(self):
         data = super().clean()

@@ -14,6 +14,7 @@ from django.views.generic import View
 from kontaktstelle import audit, spreadsheets, statistics
 from kontaktstelle.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
 from kontaktstelle.models import Membership, Site
+from kontaktstelle.validators import validate_plausible_date
 
 MAX_YEARS = 10
 
@@ -23,11 +24,13 @@ class PeriodForm(forms.Form):
         label=gettext_lazy("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_plausible_date],
     )
     end = forms.DateField(
         label=gettext_lazy("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_plausible_date],
     )
     site = forms.ModelChoiceField(
         label=gettext_lazy("Site"), queryset=Site.objects.none(), required=False

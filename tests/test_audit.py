@@ -519,6 +519,16 @@ def test_an_inverted_period_is_an_error_and_filters_nothing(client, office_admin
     assert "alert-danger" in response.content.decode()
 
 
+@pytest.mark.parametrize(("start", "end"), [("0001-01-01", ""), ("", "9999-12-31")])
+def test_far_off_dates_are_an_error_and_filter_nothing(client, office_admin, office, start, end):
+    entry_at(office, aware(2026, 3, 1))
+    client.force_login(office_admin)
+    response = client.get(reverse("audit_log"), {"start": start, "end": end})
+    assert response.status_code == 200
+    assert len(response.context["entries"]) == 1
+    assert response.context["filter_form"].errors
+
+
 def test_the_page_is_paginated_and_keeps_the_filter(client, office_admin, office):
     for day in range(1, 28):
         for hour in (9, 11):

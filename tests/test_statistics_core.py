@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from groups.models import Consultation, Group, GroupChange
 from kontaktstelle import statistics
@@ -280,3 +281,12 @@ def test_exports_never_carry_a_formula(client, office, staff):
     sheet = load_workbook(io.BytesIO(client.get(url + "xlsx").content)).worksheets[0]
     assert (sheet["A2"].value, sheet["A2"].data_type) == (topic.name, "s")
     assert (sheet["B2"].value, sheet["B2"].data_type) == (1, "n")
+
+
+@pytest.mark.parametrize("query", ["?start=0001-01-01", "?start=9999-01-01&end=9999-12-31"])
+def test_far_off_years_get_a_message_not_an_error(client, staff, query):
+    client.force_login(staff)
+    response = client.get(reverse("statistics") + query)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert response.context["period"].start.year == timezone.localdate().year
