@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from groups.models import Group, GroupSearchTerm
 from kontaktstelle.management.commands.seed_demo import DEMO_PASSWORD
-from kontaktstelle.models import Membership, Office, Room, Site, User
+from kontaktstelle.models import Consent, Membership, Office, Room, Site, User
 from starters.models import (
     Attendance,
     Availability,
@@ -90,6 +90,9 @@ def test_seed_demo_adds_starters_cohorts_and_a_year_of_training(settings, capsys
         assert trained == (starter.status != Starter.Status.IN_TRAINING), starter
         if starter.status != Starter.Status.IN_TRAINING:
             assert starter.agreement_signed_on and starter.consent_given_on, starter
+        # Each consent date has the record that proves it.
+        records = Consent.objects.filter(starter=starter, withdrawn_at__isnull=True)
+        assert records.count() == (1 if starter.consent_given_on else 0), starter
     new_user = User.objects.get(email="ayse.kaya@igs.example")
     assert new_user.check_password(DEMO_PASSWORD)
     assert starters.filter(status=Starter.Status.PAUSED, paused_until__isnull=False).exists()
