@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.models import Inquiry
 from kontaktstelle.models import Invitation, Notification
 from kontaktstelle.privacy import anonymise_inquiries
-from starters.models import MeetingLog
+from starters.models import Accompaniment, MeetingLog
 
 
 def _days(key):
@@ -39,6 +39,20 @@ def process_notes(now):
         MeetingLog.objects.filter(held_on__lt=before)
         .exclude(process_note="")
         .update(process_note="")
+    )
+
+
+ERASED_REQUESTER = "–"
+
+
+def requesters(now):
+    """Who asked for an accompaniment (a first name or a role): not needed once the
+    accompaniment ended long ago; the accompaniment itself counts on."""
+    before = timezone.localdate(now) - _days("accompaniment_requester")
+    return (
+        Accompaniment.objects.filter(completed_on__lt=before)
+        .exclude(requested_by=ERASED_REQUESTER)
+        .update(requested_by=ERASED_REQUESTER)
     )
 
 
@@ -67,6 +81,7 @@ class RetentionRule:
 RULES = [
     RetentionRule(_("web requests anonymised (name, contact data, topic, message)"), inquiries),
     RetentionRule(_("notes on the group process of meeting logs cleared"), process_notes),
+    RetentionRule(_("names of who asked for an accompaniment removed"), requesters),
     RetentionRule(_("old notifications deleted"), notifications),
     RetentionRule(_("expired invitation links deleted"), invitations),
 ]

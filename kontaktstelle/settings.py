@@ -143,6 +143,8 @@ RETENTION_DAYS = {
     # ... or, when nobody marked it answered, after it arrived.
     "inquiry_unanswered": env_int("KONTAKTSTELLE_RETAIN_UNANSWERED_INQUIRY_DAYS", 365),
     "process_note": env_int("KONTAKTSTELLE_RETAIN_PROCESS_NOTE_DAYS", 3 * 365),
+    # Who asked for an accompaniment, after it ended.
+    "accompaniment_requester": env_int("KONTAKTSTELLE_RETAIN_REQUESTER_DAYS", 3 * 365),
     "notification": env_int("KONTAKTSTELLE_RETAIN_NOTIFICATION_DAYS", 365),
     "invitation": env_int("KONTAKTSTELLE_RETAIN_INVITATION_DAYS", 90),
 }

@@ -113,7 +113,7 @@ def test_answered_web_requests_are_anonymised_after_six_months(office):
     due = inquiry(office, received=200, answered=190, counted=True)
     answered_lately = inquiry(office, received=200, answered=100, counted=True)
     counts = [count for _rule, count in apply_retention()]
-    assert counts == [1, 0, 0, 0]
+    assert counts == [1, 0, 0, 0, 0]
     due.refresh_from_db()
     assert (due.name, due.email, due.phone, due.topic, due.message) == ("", "", "", "", "")
     assert due.anonymised_at is not None
@@ -145,6 +145,35 @@ def test_process_notes_are_cleared_after_three_years(programme):
     assert recent.process_note == "Die Gruppe hat Regeln vereinbart."
     assert MeetingLog.objects.count() == 2  # the meetings still count
     assert old.duration_minutes == 90 and list(old.accompanied_by.all())
+
+
+def test_who_asked_for_an_accompaniment_is_removed_three_years_after_it_ended(
+    programme, office, staff
+):
+    ended_long_ago = Accompaniment.objects.get()
+    Accompaniment.objects.filter(pk=ended_long_ago.pk).update(
+        completed_on=timezone.localdate() - 1100 * DAY
+    )
+    recent = Accompaniment.objects.create(
+        office=office,
+        group=GroupFactory(office=office),
+        kind="founding",
+        requested_by="Frau K.",
+        planned_meetings=4,
+        responsible=staff,
+        status="completed",
+        requested_on=timezone.localdate() - 400 * DAY,
+        started_on=timezone.localdate() - 390 * DAY,
+        completed_on=timezone.localdate() - 300 * DAY,
+        outcome="continues",
+    )
+    before = statistics.programme_counts([office], EVERYTHING)
+    apply_retention()
+    ended_long_ago.refresh_from_db()
+    recent.refresh_from_db()
+    assert ended_long_ago.requested_by == "–"
+    assert recent.requested_by == "Frau K."
+    assert statistics.programme_counts([office], EVERYTHING) == before
 
 
 def test_old_notifications_and_long_expired_invitations_are_deleted(staff, starter):
@@ -182,15 +211,15 @@ def test_the_command_says_what_it_did_and_a_second_run_changes_nothing(office, p
     out = io.StringIO()
     call_command("apply_retention", stdout=out)
     lines = out.getvalue().splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert lines[0].endswith(": 1") and lines[1].endswith(": 1")
     snapshot = (list(Inquiry.objects.values()), list(MeetingLog.objects.values()))
 
     out = io.StringIO()
     call_command("apply_retention", stdout=out)
     lines = out.getvalue().splitlines()
-    assert all(line.endswith(": 0") for line in lines[:4])
-    assert len(lines) == 5  # and one line saying there was nothing to do
+    assert all(line.endswith(": 0") for line in lines[:5])
+    assert len(lines) == 6  # and one line saying there was nothing to do
     assert (list(Inquiry.objects.values()), list(MeetingLog.objects.values())) == snapshot
 
 
@@ -214,11 +243,13 @@ def test_periods_are_read_from_the_environment():
             "DJANGO_SECRET_KEY": STRONG_KEY,
             "KONTAKTSTELLE_RETAIN_INQUIRY_DAYS": "30",
             "KONTAKTSTELLE_RETAIN_PROCESS_NOTE_DAYS": "365",
+            "KONTAKTSTELLE_RETAIN_REQUESTER_DAYS": "730",
         },
     )
     assert result.returncode == 0, result.stderr
     days = dict(eval(result.stdout.strip().splitlines()[-1]))  # noqa: S307 - our own output
     assert days == {
+        "accompaniment_requester": 730,
         "inquiry_answered": 30,
         "inquiry_unanswered": 365,
         "invitation": 90,
