@@ -1,0 +1,318 @@
+"""The registry of personal data, and the check that no model is missing from it."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import models
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from groups.models import Group
+from kontaktstelle.models import AuditEntry, User
+from kontaktstelle.privacy.base import PROJECT_APPS
+from starters.models import Starter
+
+DELETE = "delete"  # rows of the person are deleted
+BLANK = "blank"  # rows stay (they count), their personal fields are blanked
+KEEP = "keep"  # rows stay as they are: they only point at the anonymised account
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one model holds personal data.
+
+    ``personal``: fields with personal data: exported, blanked by erasure.
+    ``reviewed``: name-like or free-text fields checked to hold nothing personal.
+    ``links``: each relation to a user or a starter, and what erasure does with the rows
+    that point at the person through it.
+    ``contact``: e-mail or phone fields a person without an account is found by;
+    ``on_contact`` is what erasure does with those rows.
+    ``mentions``: free texts that may name the person (full name or e-mail address);
+    erasure deletes the rows of the person's office that do.
+    ``office_path``: the lookup of the office, to search contacts and mentions only in
+    the person's office; empty for records of the whole installation.
+    ``via``: relations to another registered model: rows pointing at that model's rows of
+    the person belong to the person too (exported, kept).
+    ``about``: the content type and object id fields of a log that names other records:
+    its rows about the person's records are exported and blanked.
+    ``erased``: further values set on blanked rows (callables take the time of erasure).
+    ``erase_with``: a function that erases the person's data instead, given the person
+    and the places found (see ``places``).
+    ``not_exported``: personal data of others in the rows (e.g. staff's IP addresses).
+    """
+
+    personal: tuple[str, ...] = ()
+    reviewed: tuple[str, ...] = ()
+    links: dict[str, str] = field(default_factory=dict)
+    contact: tuple[str, ...] = ()
+    on_contact: str = BLANK
+    mentions: tuple[str, ...] = ()
+    office_path: str = "office"
+    via: dict[str, str] = field(default_factory=dict)
+    about: tuple[str, str] | None = None
+    erased: dict[str, Any] = field(default_factory=dict)
+    erase_with: Any = None
+    not_exported: tuple[str, ...] = ()
+
+
+INQUIRY_PERSONAL = ("name", "email", "phone", "topic", "message")
+
+
+def _anonymise_audit_trail(person, found):
+    return AuditEntry.anonymise_person(person.user) if person.user else 0
+
+
+REGISTRY: dict[str, Rule] = {
+    # kontaktstelle
+    "kontaktstelle.user": Rule(
+        personal=("name", "email", "password", "last_login"),
+        erased={
+            "email": Concat(Value("erased-"), Cast("pk", CharField()), Value("@erased.invalid")),
+            "password": UNUSABLE_PASSWORD_PREFIX,  # no usable hash starts with it
+            "is_active": False,
+            "is_staff": False,
+            "is_superuser": False,
+        },
+    ),
+    "kontaktstelle.network": Rule(reviewed=("name",)),
+    # The office's and its sites' own contact data, not a person's.
+    "kontaktstelle.office": Rule(
+        reviewed=("name", "slug", "email", "phone", "website", "introduction")
+    ),
+    "kontaktstelle.site": Rule(
+        reviewed=("name", "street", "postcode", "city", "phone", "email", "opening_hours")
+    ),
+    "kontaktstelle.room": Rule(reviewed=("name",)),
+    "kontaktstelle.membership": Rule(links={"user": KEEP}),
+    "kontaktstelle.invitation": Rule(
+        reviewed=("token_hash",), links={"user": DELETE, "invited_by": KEEP}
+    ),
+    "kontaktstelle.notification": Rule(
+        personal=("subject", "body"),
+        reviewed=("key", "url"),
+        links={"user": DELETE},
+        mentions=("subject", "body"),
+        office_path="user__membership__office",
+    ),
+    "kontaktstelle.auditentry": Rule(
+        personal=("actor_label", "target_label", "ip_address"),
+        reviewed=("target_id", "fields", "request_id"),
+        links={"actor": BLANK, "subject": BLANK},
+        erase_with=_anonymise_audit_trail,
+        not_exported=("ip_address",),  # where staff looked at the person's data
+    ),
+    "kontaktstelle.legaltext": Rule(reviewed=("body",), links={"updated_by": KEEP}),
+    "kontaktstelle.consent": Rule(
+        reviewed=("text", "text_sha256", "language"),
+        links={"starter": KEEP, "recorded_by": KEEP, "withdrawn_by": KEEP},
+        via={"inquiry": "groups.inquiry"},
+    ),
+    # groups
+    "groups.topiccategory": Rule(reviewed=("name", "slug")),
+    "groups.topic": Rule(reviewed=("name",)),
+    "groups.synonym": Rule(reviewed=("term",)),
+    "groups.group": Rule(
+        # The group's contact person and its own address; staff notes may name them.
+        personal=(
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "public_email",
+            "public_phone",
+            "internal_notes",
+        ),
+        reviewed=(
+            "name",
+            "slug",
+            "description",
+            "languages",
+            "schedule",
+            "street",
+            "postcode",
+            "city",
+            "district",
+            "consent_scope",
+        ),
+        contact=("contact_email", "public_email", "contact_phone", "public_phone"),
+        erased={"contact_route": Group.ContactRoute.OFFICE},
+    ),
+    "groups.groupchange": Rule(reviewed=("fields",), links={"user": KEEP}),
+    "groups.groupsearchterm": Rule(reviewed=("term",)),
+    "groups.inquiry": Rule(
+        personal=INQUIRY_PERSONAL,
+        contact=("email", "phone"),
+        erased={"anonymised_at": lambda now: now},
+    ),
+    "groups.consultation": Rule(links={"created_by": KEEP}),  # anonymous by design
+    # starters
+    "starters.language": Rule(reviewed=("code", "name")),
+    "starters.qualification": Rule(reviewed=("name",)),
+    "starters.starter": Rule(
+        personal=(
+            "phone",
+            "towns",
+            "notes",
+            "calendar_token_hash",
+            "paused_until",
+            "has_car",
+            "uses_public_transport",
+            "agreement_signed_on",
+            "consent_given_on",
+            "languages",
+            "sites",
+            "excluded_topics",  # topics that affect them personally: health data
+            "qualifications",
+        ),
+        links={"user": BLANK},
+        erased={
+            "status": Starter.Status.RETIRED,
+            "status_since": lambda now: timezone.localdate(now),
+            "capacity": 0,
+        },
+    ),
+    "starters.availability": Rule(links={"starter": DELETE}),
+    "starters.trainingcohort": Rule(
+        reviewed=("name", "place", "trainers"), links={"participants": KEEP}
+    ),
+    "starters.cohortparticipation": Rule(links={"starter": KEEP}),
+    "starters.trainingevent": Rule(
+        reviewed=("title", "place", "trainers"), links={"attendees": KEEP}
+    ),
+    "starters.attendance": Rule(links={"starter": KEEP}),
+    "starters.certificate": Rule(
+        personal=("content",), links={"starter": DELETE, "signed_by": KEEP}
+    ),
+    "starters.accompaniment": Rule(
+        # "Asked by" names a group member (a role or first name), not someone found here.
+        personal=("requested_by",),
+        reviewed=(
+            "meeting_place",
+            "agreement",
+            "extension_reason",
+            "outcome_note",
+            "cancel_reason",
+        ),
+        links={"responsible": KEEP},
+    ),
+    "starters.assignment": Rule(
+        personal=("decline_reason", "choice_reason"),
+        links={"starter": BLANK, "offered_by": KEEP},
+    ),
+    "starters.meetinglog": Rule(
+        personal=("process_note",),
+        reviewed=("worked_on",),
+        links={"logged_by": BLANK, "accompanied_by": BLANK},
+    ),
+    # Installed apps whose models point at a user or hold a login name.
+    "admin.logentry": Rule(
+        personal=("object_repr", "change_message"),
+        reviewed=("object_id",),
+        links={"user": KEEP},
+        about=("content_type", "object_id"),
+    ),
+    "otp_totp.totpdevice": Rule(reviewed=("name", "key"), links={"user": DELETE}),
+    "otp_static.staticdevice": Rule(reviewed=("name",), links={"user": DELETE}),
+    # Login attempts and logins, by the login name typed (the e-mail address).
+    **dict.fromkeys(
+        ("axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"),
+        Rule(
+            personal=("username", "ip_address", "user_agent"),
+            contact=("username",),
+            on_contact=DELETE,
+            office_path="",
+        ),
+    ),
+}
+
+# Words in a field's name that say it may hold something about a person.
+NAME_LIKE = {
+    "name",
+    "email",
+    "mail",
+    "phone",
+    "note",
+    "notes",
+    "message",
+    "reason",
+    "text",
+    "body",
+    "subject",
+    "contact",
+    "street",
+    "address",
+}
+
+
+def _name_like(field_name):
+    return bool(NAME_LIKE & set(field_name.split("_")))
+
+
+PERSON_MODELS = (User, Starter)
+
+
+def _points_at_person(model_field):
+    return (
+        model_field.is_relation
+        and not model_field.auto_created
+        and model_field.related_model in PERSON_MODELS
+    )
+
+
+def _is_free_text(model_field):
+    text_types = (models.CharField, models.TextField, models.JSONField)
+    return isinstance(model_field, text_types) and not model_field.choices
+
+
+def registered_models():
+    """(model, rule) of every registered model that is installed."""
+    for label, rule in REGISTRY.items():
+        try:
+            yield apps.get_model(label), rule
+        except LookupError:  # an optional app that is not installed
+            continue
+
+
+def registry_problems(candidates=None):
+    """What ``REGISTRY`` misses or gets wrong, as sentences; empty when it is complete.
+
+    Checked: every model of the project apps and every installed model with a relation
+    to a user or a starter is registered; each such relation has a rule; each name-like
+    or free-text field of a project model is either personal or reviewed; every field
+    named in a rule exists.
+    """
+    problems = []
+    for model in candidates or apps.get_models():
+        label = model._meta.label_lower
+        own = model._meta.app_label in PROJECT_APPS
+        links = [f.name for f in model._meta.get_fields() if _points_at_person(f)]
+        rule = REGISTRY.get(label)
+        if rule is None:
+            if own or links:
+                problems.append(f"{label}: not in the registry")
+            continue
+        problems += [
+            f"{label}.{name}: relation to a person without a rule"
+            for name in links
+            if name not in rule.links
+        ]
+        classified = {*rule.personal, *rule.reviewed, *rule.links, *rule.contact}
+        if own:
+            problems += [
+                f"{label}.{f.name}: neither personal nor reviewed"
+                for f in model._meta.concrete_fields
+                if (_is_free_text(f) or (_name_like(f.name) and not f.choices))
+                and f.name not in classified
+            ]
+        names = {f.name for f in model._meta.get_fields()}
+        problems += [
+            f"{label}.{name}: no such field"
+            for name in sorted(
+                classified
+                | {*rule.erased, *rule.mentions, *rule.via, *rule.not_exported, *(rule.about or ())}
+            )
+            if name not in names
+        ]
+    return problems
