@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -167,7 +167,14 @@ class DirectoryFilterForm(forms.Form):
     def filter(self, queryset):
         data = self.cleaned_data if self.is_bound else {}
         if data.get("category"):
-            queryset = queryset.filter(topics__category=data["category"]).distinct()
+            # EXISTS, not a join: no duplicate rows to remove, so the list keeps its index.
+            queryset = queryset.filter(
+                Exists(
+                    Group.topics.through.objects.filter(
+                        group=OuterRef("pk"), topic__category=data["category"]
+                    )
+                )
+            )
         if data.get("place"):
             place = data["place"].strip()
             queryset = queryset.filter(Q(city__icontains=place) | Q(district__icontains=place))

@@ -47,16 +47,15 @@ def contact_office():
 def directory(request):
     """Search the directory: ranked by the search when there is a query, else by name."""
     form = DirectoryFilterForm(request.GET or None)
-    groups = form.filter(Group.objects.public())
     if form.query:
-        ids = ranked_group_ids(groups, form.query)
+        ids = ranked_group_ids(form.filter(Group.objects.public()), form.query)
         page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
         by_id = public_groups().in_bulk(page.object_list)
         page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
     else:
-        page = Paginator(
-            public_groups().filter(pk__in=groups.values("pk")).order_by("name", "pk"), PAGE_SIZE
-        ).get_page(request.GET.get("page"))
+        page = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
