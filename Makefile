@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint audit format check migrate messages
+.PHONY: run test lint audit format check migrate messages bench bench-http
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,3 +52,15 @@ check: $(STAMP)
 messages: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=var
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py compilemessages -l de --ignore=.venv
+
+# Performance at national scale (README: "Performance benchmark"): generates the data
+# once into its own PostgreSQL databases (small and large), then times the key pages.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--regenerate" or "--scales small".
+bench: $(STAMP)
+	$(BIN)/python -m kontaktstelle.bench $(BENCH_ARGS)
+
+# The HTTP load run on the large database: gunicorn and wrk (installed from Debian when
+# missing), 32 connections for 60 s on directory searches and group pages, and on a
+# minimal view for comparison.
+bench-http: $(STAMP)
+	$(BIN)/python -m kontaktstelle.bench http $(BENCH_ARGS)

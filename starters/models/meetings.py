@@ -118,6 +118,8 @@ class MeetingLog(models.Model):
         verbose_name = _("meeting log")
         verbose_name_plural = _("meeting logs")
         ordering = ["held_on", "starts_at"]
+        # The statistics and the network view count a period's meetings across offices.
+        indexes = [models.Index(fields=["held_on"], name="starters_meetinglog_held_on")]
         constraints = [
             models.UniqueConstraint(
                 fields=["accompaniment", "held_on"],

@@ -1,0 +1,118 @@
+"""The benchmark's table, the targets it is read against, and ``var/bench/results.json``."""
+
+import datetime
+import json
+import os
+import platform
+from pathlib import Path
+
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "var" / "bench"
+RESULTS = RESULTS_DIR / "results.json"
+
+# The targets of the issue "Performance at national scale", in milliseconds. Every page
+# must also keep its number of queries at both scales and grow at most MAX_GROWTH times
+# from the small to the large scale; under load, the directory must serve at least
+# MIN_HTTP_RATIO of the minimal view's throughput, without errors.
+TARGETS = {
+    "directory": {"median_ms": 50, "p95_ms": 150},
+    "group": {"median_ms": 20},
+    "matching": {"median_ms": 200},
+    "statistics": {"median_ms": 500},
+}
+MAX_GROWTH = 3.0
+MIN_HTTP_RATIO = 1 / 3
+LABELS = {"median_ms": "median", "p95_ms": "p95"}
+
+
+def evaluate(rows):
+    """Add to each row its growth (large over small median) and the targets it misses."""
+    small = {row["page"]: row for row in rows if row["scale"] == "small"}
+    for row in rows:
+        misses = [
+            f"{LABELS[key]} ≥ {limit} ms"
+            for key, limit in TARGETS.get(row["kind"], {}).items()
+            if row[key] >= limit
+        ]
+        before = small.get(row["page"]) if row["scale"] == "large" else None
+        row["growth"] = round(row["median_ms"] / before["median_ms"], 1) if before else None
+        if before and row["kind"] != "baseline":
+            if row["growth"] > MAX_GROWTH:
+                misses.append(f"grows {row['growth']}x")
+            if row["queries"] != before["queries"]:
+                misses.append(f"queries {before['queries']} → {row['queries']}")
+        row["misses"] = misses
+    return rows
+
+
+def table(rows):
+    """The one table: page, scale, median, p95, queries, x baseline, large/small, misses."""
+    header = ("page", "scale", "median ms", "p95 ms", "queries", "x baseline", "large/small")
+    lines = [
+        f"{header[0]:<34} {header[1]:<6} {header[2]:>10} {header[3]:>9} {header[4]:>8}"
+        f" {header[5]:>10} {header[6]:>11}  targets missed"
+    ]
+    order = {}
+    for row in rows:
+        order.setdefault(row["page"], len(order))
+    scales = {"tiny": 0, "small": 1, "large": 2}
+    for row in sorted(rows, key=lambda r: (order[r["page"]], scales.get(r["scale"], 9))):
+        growth = f"{row['growth']:.1f}x" if row.get("growth") else ""
+        ratio = f"{row['x_baseline']:.1f}" if row.get("x_baseline") else ""
+        lines.append(
+            f"{row['page']:<34} {row['scale']:<6} {row['median_ms']:>10.1f} {row['p95_ms']:>9.1f}"
+            f" {row['queries']:>8} {ratio:>10} {growth:>11}  {'; '.join(row.get('misses', []))}"
+        )
+    return "\n".join(lines)
+
+
+def http_table(http):
+    """The load run: throughput, latency percentiles and errors of both runs."""
+    lines = [
+        f"HTTP load: gunicorn with {http['workers']} workers, wrk with {http['connections']}"
+        f" connections for {http['duration_s']} s each, on {http['database']}",
+        f"{'run':<16} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+        f" {'errors':>7}",
+    ]
+    for name, run in http["runs"].items():
+        lines.append(
+            f"{name:<16} {run['requests_per_s']:>9.1f} {run['p50_ms']:>8.1f} {run['p90_ms']:>8.1f}"
+            f" {run['p95_ms']:>8.1f} {run['p99_ms']:>8.1f} {run['errors']:>7}"
+        )
+    verdict = (
+        "ok" if http["ratio"] >= MIN_HTTP_RATIO else f"below the target of {MIN_HTTP_RATIO:.2f}"
+    )
+    lines.append(f"directory mix / minimal view throughput: {http['ratio']:.3f} ({verdict})")
+    errors = sum(run["errors"] for run in http["runs"].values())
+    lines.append(f"errors: {errors} ({'ok' if not errors else 'the target is none'})")
+    return "\n".join(lines)
+
+
+def machine():
+    """The facts of this machine the numbers depend on."""
+    facts = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        facts["cpu"] = next(
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.splitlines()
+            if line.startswith("model name")
+        )
+        facts["memory_gb"] = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9)
+    except (OSError, StopIteration, ValueError):
+        pass  # not Linux: the cores and the platform say enough
+    return facts
+
+
+def load(path=RESULTS):
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save(results, path=RESULTS):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    results = {"date": datetime.date.today().isoformat(), **results}
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n")
+    return path
