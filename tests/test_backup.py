@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from groups.models import Topic
-from tests.test_reminders import database_url
+from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,14 +4,9 @@ import datetime
 import email
 import email.policy
 import io
-import os
 import re
-import subprocess
-import sys
-import time
 import urllib.parse
 from collections import Counter
-from pathlib import Path
 from smtplib import SMTPException
 from unittest import mock
 
@@ -30,13 +25,13 @@ from starters.meetings import next_meeting
 from starters.models import Accompaniment, Assignment
 from starters.reminders import due_reminders
 from tests.factories import GroupFactory, StarterFactory, member
+from tests.processes import run_at_once
 from tests.test_meetings import add_log, assignment_of, make_accompaniment
 
 Kind = Notification.Kind
 # A Tuesday, so that the weekdays below are easy to follow.
 TODAY = datetime.date(2026, 11, 24)
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY = 0, 1, 2, 3
-BASE_DIR = Path(settings.BASE_DIR)
 
 
 def days(n):
@@ -457,16 +452,6 @@ call_command("send_reminders")
 """
 
 
-def database_url():
-    db = connection.settings_dict
-    user = urllib.parse.quote(db["USER"] or "", safe="")
-    password = urllib.parse.quote(db["PASSWORD"] or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = db["HOST"] or "localhost"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}{host}{port}/{db['NAME']}"
-
-
 def mails_in(output):
     """The e-mails the console backend wrote: (recipient, subject) of each."""
     found = []
@@ -492,31 +477,9 @@ def test_two_processes_at_once_send_each_reminder_exactly_once(
         Notification(user=staff, kind=Kind.TALK, key=f"talk:{n}", subject=f"Gespräch {n}", url="/")
         for n in range(5)
     )
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "kontaktstelle.settings",
-        "DJANGO_ENV_FILE": "",
-        "DJANGO_DEBUG": "false",
-        "DATABASE_URL": database_url(),
-        "DJANGO_DB_CONN_MAX_AGE": "0",
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-        "PYTHONPATH": str(BASE_DIR),
-    }
-    env.pop("REDIS_URL", None)
-    start_at = time.time() + 3
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", RUN_AT, str(start_at)],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [process.communicate(timeout=120) for process in processes]
-    for process, (_stdout, stderr) in zip(processes, outputs, strict=True):
-        assert process.returncode == 0, stderr
+    outputs = run_at_once(
+        RUN_AT, {"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
     mails = [mails_in(stdout) for stdout, _stderr in outputs]
 
     notifications = Notification.objects.select_related("user")

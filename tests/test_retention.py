@@ -2,10 +2,6 @@
 
 import datetime
 import io
-import os
-import subprocess
-import sys
-import time
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +15,7 @@ from kontaktstelle.models import Invitation, Notification
 from kontaktstelle.retention import apply_retention
 from starters.models import Accompaniment, MeetingLog
 from tests.factories import GroupFactory, StarterFactory
-from tests.test_reminders import BASE_DIR, database_url
+from tests.processes import run_at_once
 from tests.test_settings import STRONG_KEY, run_manage
 
 pytestmark = pytest.mark.django_db
@@ -276,31 +272,7 @@ def test_two_servers_at_once_anonymise_each_request_exactly_once(office):
         pytest.skip("needs PostgreSQL: SQLite cannot run two writing processes at once")
     for _ in range(40):
         inquiry(office, received=400)
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "kontaktstelle.settings",
-        "DJANGO_ENV_FILE": "",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": STRONG_KEY,
-        "DATABASE_URL": database_url(),
-        "DJANGO_DB_CONN_MAX_AGE": "0",
-        "PYTHONPATH": str(BASE_DIR),
-    }
-    env.pop("REDIS_URL", None)
-    start_at = time.time() + 3
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", RUN_AT, str(start_at)],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [process.communicate(timeout=120) for process in processes]
-    for process, (_stdout, stderr) in zip(processes, outputs, strict=True):
-        assert process.returncode == 0, stderr
+    outputs = run_at_once(RUN_AT, {"DJANGO_SECRET_KEY": STRONG_KEY})
     anonymised = [int(stdout.splitlines()[0].rsplit(": ", 1)[1]) for stdout, _ in outputs]
     assert sum(anonymised) == 40
     assert not Inquiry.objects.filter(anonymised_at__isnull=True).exists()
