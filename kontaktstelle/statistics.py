@@ -196,6 +196,24 @@ def _accompaniment_counts(period):
     }
 
 
+def _logs(offices, period):
+    """The meeting logs of the offices' accompaniments in the period."""
+    return MeetingLog.objects.filter(_during("held_on", period), accompaniment__office__in=offices)
+
+
+def _volunteers_on_logs(offices, period):
+    """(log, volunteer) pairs of those logs: a tandem's meeting counts for both."""
+    return MeetingLog.accompanied_by.through.objects.filter(
+        _during("meetinglog__held_on", period), meetinglog__accompaniment__office__in=offices
+    )
+
+
+VOLUNTEER_COUNTS = {
+    "minutes": Sum("meetinglog__duration_minutes"),
+    "starters": Count("starter", distinct=True),
+}
+
+
 def programme_counts(offices, period):
     """The In-Gang-Setzer counts of one or several offices, in four queries."""
     counts = Accompaniment.objects.filter(office__in=offices).aggregate(
@@ -203,18 +221,8 @@ def programme_counts(offices, period):
     )
     counts["follow_up_answered"] = counts.pop("answered")
     counts["follow_up_still"] = counts.pop("still")
-    logs = MeetingLog.objects.filter(
-        accompaniment__office__in=offices, held_on__gte=period.start, held_on__lte=period.end
-    )
-    counts["meetings"] = logs.count()
-    # Volunteer hours: a tandem's meeting counts for both volunteers.
-    volunteers = MeetingLog.accompanied_by.through.objects.filter(
-        meetinglog__accompaniment__office__in=offices,
-        meetinglog__held_on__gte=period.start,
-        meetinglog__held_on__lte=period.end,
-    ).aggregate(
-        minutes=Sum("meetinglog__duration_minutes"), starters=Count("starter", distinct=True)
-    )
+    counts["meetings"] = _logs(offices, period).count()
+    volunteers = _volunteers_on_logs(offices, period).aggregate(**VOLUNTEER_COUNTS)
     counts["volunteer_hours"] = round((volunteers["minutes"] or 0) / 60, 1)
     counts["active_starters"] = volunteers["starters"]
     counts["follow_up_share"] = share(counts["follow_up_still"], counts["follow_up_answered"])
@@ -291,25 +299,11 @@ def programme_by_office(offices, period):
             ),
         )
     )
-    logs = (
-        MeetingLog.objects.filter(
-            accompaniment__office__in=offices,
-            held_on__gte=period.start,
-            held_on__lte=period.end,
-        )
-        .values("accompaniment__office")
-        .annotate(meetings=Count("pk"))
-    )
+    logs = _logs(offices, period).values("accompaniment__office").annotate(meetings=Count("pk"))
     hours = (
-        MeetingLog.accompanied_by.through.objects.filter(
-            meetinglog__accompaniment__office__in=offices,
-            meetinglog__held_on__gte=period.start,
-            meetinglog__held_on__lte=period.end,
-        )
+        _volunteers_on_logs(offices, period)
         .values("meetinglog__accompaniment__office")
-        .annotate(
-            minutes=Sum("meetinglog__duration_minutes"), starters=Count("starter", distinct=True)
-        )
+        .annotate(**VOLUNTEER_COUNTS)
     )
     by_office = {office.pk: {"office": office} for office in offices}
     empty = dict.fromkeys(
