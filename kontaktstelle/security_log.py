@@ -37,6 +37,14 @@ def log_event(request, event, user_id=None, level=logging.INFO, **details):
     )
 
 
+def _account_id(email):
+    """The id of the account with this e-mail address, if any (never the address)."""
+    if not email:
+        return None
+    users = get_user_model().objects.filter(email__iexact=email)
+    return users.values_list("pk", flat=True).first()
+
+
 @receiver(user_logged_in, dispatch_uid="security_log_login")
 def _log_login(sender, request, user, **kwargs):
     log_event(request, "login", user_id=user.pk)
@@ -46,12 +54,7 @@ def _log_login(sender, request, user, **kwargs):
 def _log_login_failed(sender, credentials, request=None, **kwargs):
     # Django has already masked the password in ``credentials``; only the account's id
     # is logged, not the address typed (which may hold a mistyped password).
-    email = normalise_email(credentials.get("username"))
-    user_id = (
-        get_user_model().objects.filter(email__iexact=email).values_list("pk", flat=True).first()
-        if email
-        else None
-    )
+    user_id = _account_id(normalise_email(credentials.get("username")))
     log_event(request, "login_failed", user_id=user_id, level=logging.WARNING)
 
 
@@ -62,12 +65,7 @@ def _log_logout(sender, request, user, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="security_log_locked_out")
 def _log_locked_out(sender, request, username, ip_address, **kwargs):
-    user_id = (
-        get_user_model().objects.filter(email__iexact=username).values_list("pk", flat=True).first()
-        if username
-        else None
-    )
-    log_event(request, "login_locked", user_id=user_id, level=logging.WARNING)
+    log_event(request, "login_locked", user_id=_account_id(username), level=logging.WARNING)
 
 
 class SecurityLogMiddleware:
