@@ -213,49 +213,42 @@ class UserAdmin(OfficeScopedAdmin, DjangoUserAdmin):
     # The actions work on get_queryset, so an office admin reaches only their office.
     @admin.action(description=_("Reset two-factor login (lost phone)"))
     def reset_two_factor(self, request, queryset):
-        for user in queryset:
-            two_factor.reset(user)
-            log_event(request, "two_factor_reset", target=user.pk)
-            audit.record(
-                request.user,
-                audit.Action.PERMISSIONS_CHANGED,
-                target=user,
-                changes=[_("two-factor login")],
-            )
-        count = len(queryset)
-        self.message_user(
-            request,
-            ngettext(
-                "Two-factor login reset for %(count)d user; they set it up again.",
-                "Two-factor login reset for %(count)d users; they set it up again.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
+        count = self._secure_accounts(
+            request, queryset, two_factor.reset, "two_factor_reset", _("two-factor login")
         )
+        message = ngettext(
+            "Two-factor login reset for %(count)d user; they set it up again.",
+            "Two-factor login reset for %(count)d users; they set it up again.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Lift a login lock after failed attempts"))
     def unlock_login(self, request, queryset):
-        for user in queryset:
-            login_security.unlock(user.email)
-            log_event(request, "login_unlocked", target=user.pk)
-            audit.record(
-                request.user,
-                audit.Action.PERMISSIONS_CHANGED,
-                target=user,
-                changes=[_("login lock")],
-            )
-        count = len(queryset)
-        self.message_user(
+        count = self._secure_accounts(
             request,
-            ngettext(
-                "Login lock lifted for %(count)d user.",
-                "Login lock lifted for %(count)d users.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
+            queryset,
+            lambda user: login_security.unlock(user.email),
+            "login_unlocked",
+            _("login lock"),
         )
+        message = ngettext(
+            "Login lock lifted for %(count)d user.",
+            "Login lock lifted for %(count)d users.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @staticmethod
+    def _secure_accounts(request, users, act, event, what):
+        """Apply ``act`` to each user; a security-log line and an audit entry for each."""
+        for user in users:
+            act(user)
+            log_event(request, event, target=user.pk)
+            audit.record(
+                request.user, audit.Action.PERMISSIONS_CHANGED, target=user, changes=[what]
+            )
+        return len(users)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
