@@ -56,11 +56,14 @@ messages: $(STAMP)
 # Performance at national scale (README: "Performance benchmark"): generates the data
 # once into its own PostgreSQL databases (small and large), then times the key pages.
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--regenerate" or "--scales small".
+# The cache is the Redis database 15 on this machine, as a production setup would have
+# one; BENCH_REDIS_URL= (empty) uses each process's local memory instead.
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 bench: $(STAMP)
-	$(BIN)/python -m kontaktstelle.bench $(BENCH_ARGS)
+	REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m kontaktstelle.bench $(BENCH_ARGS)
 
 # The HTTP load run on the large database: gunicorn and wrk (installed from Debian when
 # missing), 32 connections for 60 s on directory searches and group pages, and on a
 # minimal view for comparison.
 bench-http: $(STAMP)
-	$(BIN)/python -m kontaktstelle.bench http $(BENCH_ARGS)
+	REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m kontaktstelle.bench http $(BENCH_ARGS)

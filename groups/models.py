@@ -359,7 +359,12 @@ class GroupSearchTerm(models.Model):
     class Meta:
         verbose_name = _("search term")
         verbose_name_plural = _("search terms")
-        indexes = [models.Index(fields=["term", "group"], name="groups_searchterm_term")]
+        indexes = [
+            # Covering: the ranking reads (term, group, weight) from the index alone.
+            models.Index(
+                fields=["term", "group"], name="groups_searchterm_term", include=["weight"]
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "term"], name="groups_groupsearchterm_group_term_unique"

@@ -12,9 +12,12 @@ import itertools
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, Value, When, Window
+from django.db.models.functions import Lower, Sign
 
 from groups import text
 from groups.models import Group, GroupSearchTerm, Synonym, Topic
+from kontaktstelle import public_cache
 
 NAME, TOPIC, SYNONYM, PLACE, DESCRIPTION = 8, 6, 4, 3, 1
 LEXICON_CACHE_KEY = "groups:search-lexicon"
@@ -99,6 +102,7 @@ def reindex_groups(group_ids):
         for group in groups
         for term, weight in terms_for_group(group, known_words).items()
     )
+    public_cache.invalidate()  # the directory's results change with the terms
 
 
 def reindex_topic(topic):
@@ -107,8 +111,8 @@ def reindex_topic(topic):
     reindex_groups(topic.groups.values_list("pk", flat=True))
 
 
-def ranked_group_ids(queryset, query):
-    """Ids of the groups in ``queryset`` matching ``query``, best first.
+def ranked_groups(queryset, query):
+    """The groups of ``queryset`` matching ``query``, best first, as a queryset of ids.
 
     Each query word is looked up as typed (stemmed); a word that finds nothing is
     tried by its compound parts ("Alkoholsucht": "alkohol", "sucht"), then by the
@@ -116,62 +120,118 @@ def ranked_group_ids(queryset, query):
     higher, then by weight (name and topic above description; a whole word above a
     part of it), then by name. A word that finds nothing never empties the result
     the other words fill.
+
+    The ranking is computed by the database (one GROUP BY over the matching terms),
+    so only the page that is shown travels to Python: the queryset suits a Paginator,
+    which counts it and slices it.
     """
     known_words = lexicon()
     words = text.query_terms(query, known_words)
     if not words:
-        return []
+        return queryset.none().values_list("pk", flat=True)
     options = [set(word.forms) for word in words]
-    hits, names = {}, {}
-
-    def look_up(terms):
-        found_hits, found_names = _lookup(queryset, terms)
-        names.update(found_names)
-        for group_id, rows in found_hits.items():
-            hits.setdefault(group_id, {}).update(rows)
-
-    look_up(set().union(*options))
+    found = _words_found(queryset, options)
     for fallback in (
         lambda word: word.parts,
         lambda word: text.fuzzy_candidates(word.main, known_words),
     ):
-        found_terms = {term for rows in hits.values() for term in rows}
-        missing = [index for index, terms in enumerate(options) if not terms & found_terms]
-        extra = {}
-        for index in missing:
-            extra[index] = set(fallback(words[index])) - options[index]
+        extra = {
+            index: set(fallback(words[index])) - options[index]
+            for index, hit in enumerate(found)
+            if not hit
+        }
         if any(extra.values()):
             for index, terms in extra.items():
                 options[index] |= terms
-            look_up(set().union(*extra.values()))
-
-    ranking = []
-    for group_id, rows in hits.items():
-        matched_words, score = 0, 0
-        for word, terms in zip(words, options, strict=True):
-            best = max(
-                (
-                    weight * (2 if term == word.main else 1)
-                    for term, weight in rows.items()
-                    if term in terms
-                ),
-                default=0,
+            found = _words_found(queryset, options)
+    # Per word, the best weight among its terms that the group has (twice for the word
+    # as typed, 0 if none); the group's rank is how many words it matches, then the sum.
+    best = {
+        f"word_{index}": Max(
+            Case(
+                When(search_terms__term=word.main, then=F("search_terms__weight") * 2),
+                When(search_terms__term__in=terms, then=F("search_terms__weight")),
+                default=Value(0),
+                output_field=IntegerField(),
             )
-            if best:
-                matched_words += 1
-                score += best
-        ranking.append((-matched_words, -score, names[group_id], group_id))
-    ranking.sort()
-    return [group_id for *_key, group_id in ranking]
-
-
-def _lookup(queryset, terms):
-    """({group_id: {term: weight}}, {group_id: name}) for groups stored under ``terms``."""
-    rows = GroupSearchTerm.objects.filter(term__in=terms, group__in=queryset).values_list(
-        "group_id", "term", "weight", "group__name"
+        )
+        for index, (word, terms) in enumerate(zip(words, options, strict=True))
+    }
+    matched = sum((Sign(F(name)) for name in best), Value(0))
+    score = sum((F(name) for name in best), Value(0))
+    return (
+        # filter() before annotate(): the maxima run over the matching terms only.
+        queryset.filter(search_terms__term__in=set().union(*options))
+        .annotate(**best)
+        .annotate(matched_words=matched, score=score)
+        .order_by("-matched_words", "-score", Lower("name"), "pk")
+        .values_list("pk", flat=True)
     )
-    hits, names = {}, {}
-    for group_id, term, weight, name in rows:
-        hits.setdefault(group_id, {})[term] = weight
-        names[group_id] = name.casefold()
-    return hits, names
+
+
+class RankedResults:
+    """The object list of a Paginator over ``ranked_groups``: the page and the total in
+    one query, where a Paginator would count and then slice (two rankings).
+
+    ``number`` is the page the visitor asked for. Its ids and the total come back
+    together (``COUNT(*) OVER ()``); a page out of range, which the Paginator turns
+    into the last one, costs a second query.
+    """
+
+    def __init__(self, ranked, per_page, number):
+        self.ranked = ranked
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        self.wanted = slice((number - 1) * per_page, number * per_page)
+        self.rows = None
+        self.total = None
+
+    def _fetch(self, wanted):
+        rows = list(
+            self.ranked.annotate(total=Window(Count("*"))).values_list("pk", "total")[wanted]
+        )
+        if rows:
+            self.total = rows[0][1]
+        return [pk for pk, _total in rows]
+
+    def count(self):
+        if self.total is None:
+            self.rows = self._fetch(self.wanted)
+            if self.total is None:  # an empty page: nothing found, or past the last page
+                self.total = self.ranked.count() if self.wanted.start else 0
+        return self.total
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, wanted):
+        if not isinstance(wanted, slice):
+            raise TypeError("RankedResults is read by pages (slices) only.")
+        # The last page's slice ends at the total: still the rows fetched for it.
+        fetched = self.rows is not None and wanted.start == self.wanted.start
+        if fetched and wanted.stop <= self.wanted.stop:
+            return self.rows[: wanted.stop - wanted.start]
+        return self._fetch(wanted)
+
+
+def ranked_group_ids(queryset, query):
+    """The ids of ``ranked_groups``, as a list."""
+    return list(ranked_groups(queryset, query))
+
+
+def _words_found(queryset, options):
+    """For each word's set of terms: does any group of ``queryset`` have one of them?
+
+    One query of uncorrelated EXISTS, each of which stops at its first hit; it reads
+    them off the first row of ``queryset`` (when that is empty, nothing is found).
+    """
+    checks = {
+        f"word_{index}": Exists(
+            GroupSearchTerm.objects.filter(term__in=terms, group__in=queryset.values("pk"))
+        )
+        for index, terms in enumerate(options)
+    }
+    row = queryset.order_by().annotate(**checks).values_list(*checks).first()
+    return list(row) if row else [False] * len(options)

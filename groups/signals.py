@@ -1,10 +1,20 @@
-"""Keep the search index in step with the thesaurus."""
+"""Keep the search index in step with the thesaurus, and the cached public pages with
+the groups and their topics."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from groups.models import Synonym, Topic
+from groups.models import Group, Synonym, Topic, TopicCategory
 from groups.search import invalidate_lexicon, reindex_topic
+from kontaktstelle import public_cache
+
+
+@receiver([post_save, post_delete], sender=Group)
+@receiver([post_save, post_delete], sender=Topic)
+@receiver([post_save, post_delete], sender=TopicCategory)
+@receiver(m2m_changed, sender=Group.topics.through)
+def directory_changed(sender, **kwargs):
+    public_cache.invalidate()
 
 
 @receiver([post_save, post_delete], sender=Topic)

@@ -12,6 +12,9 @@ class KontaktstelleConfig(AppConfig):
         from kontaktstelle import lookups
 
         lookups.register()
+        from kontaktstelle import public_cache
+
+        public_cache.connect()
         # Connect the signal receivers of the login and session modules.
         from kontaktstelle import security_log, sessions, two_factor  # noqa: F401
 

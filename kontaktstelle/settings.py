@@ -118,6 +118,12 @@ CACHES = {
     )
 }
 
+# Seconds that anonymous visitors' directory pages are kept (kontaktstelle/public_cache.py).
+# On by default only with Redis: every app process must see when the groups change.
+PUBLIC_PAGE_CACHE_SECONDS = env_int(
+    "KONTAKTSTELLE_PUBLIC_PAGE_CACHE_SECONDS", 300 if _redis_url else 0
+)
+
 AUTH_USER_MODEL = "kontaktstelle.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home_for_user"

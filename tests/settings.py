@@ -34,3 +34,6 @@ KONTAKTSTELLE_REQUIRE_2FA_FOR_STAFF = False
 # The console shows warnings and errors only: login events at INFO would fill the CI log.
 # Loggers keep their levels, so caplog still sees every record.
 LOGGING["handlers"]["console"]["level"] = "WARNING"  # noqa: F405
+# The public page cache is off in tests (each test's database is new, the local memory
+# cache is not); tests/test_public_cache.py turns it on where it is the subject.
+PUBLIC_PAGE_CACHE_SECONDS = 0

@@ -17,9 +17,10 @@ from django.views.generic import FormView, TemplateView
 
 from groups.forms import ContactRequestForm, DirectoryFilterForm, FoundingInterestForm
 from groups.models import Group, Inquiry, Topic
-from groups.search import ranked_group_ids
+from groups.search import RankedResults, ranked_groups
 from kontaktstelle import privacy
 from kontaktstelle.models import Office
+from kontaktstelle.public_cache import cache_public_page
 
 PAGE_SIZE = 20
 # At most this many form submissions per visitor address and hour (spam brake).
@@ -44,12 +45,14 @@ def contact_office():
 
 
 @login_not_required
+@cache_public_page
 def directory(request):
     """Search the directory: ranked by the search when there is a query, else by name."""
     form = DirectoryFilterForm(request.GET or None)
     if form.query:
-        ids = ranked_group_ids(form.filter(Group.objects.public()), form.query)
-        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        ranked = ranked_groups(form.filter(Group.objects.public()), form.query)
+        number = request.GET.get("page")
+        page = Paginator(RankedResults(ranked, PAGE_SIZE, number), PAGE_SIZE).get_page(number)
         by_id = public_groups().in_bulk(page.object_list)
         page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
     else:
@@ -88,6 +91,7 @@ def group_page(request, slug):
 
 
 @method_decorator(login_not_required, name="dispatch")
+@method_decorator(cache_public_page, name="dispatch")
 class FoundingGroupsView(TemplateView):
     """Groups being founded that look for members ("Gruppen in Gründung")."""
 
@@ -161,6 +165,7 @@ def _accept(request, form):
 
 
 @login_not_required
+@cache_public_page
 def print_directory(request):
     """The office's published groups by topic category, for the printed guide (A4)."""
     office = contact_office()

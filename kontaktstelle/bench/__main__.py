@@ -83,7 +83,13 @@ def prepare(name, regenerate=False):
 def measure_scale(name, args):
     """Prepare one scale and time its pages (in this process); writes scale-<name>.json."""
     generation = prepare(name, args.regenerate)
+    from groups.search import invalidate_lexicon
+    from kontaktstelle import public_cache
     from kontaktstelle.bench import measure
+
+    # A shared cache may still hold pages of data generated before.
+    invalidate_lexicon()
+    public_cache.invalidate()
 
     subjects = measure.find_subjects()
     print(f"{name}: measuring as the personas of {subjects.office}", flush=True)

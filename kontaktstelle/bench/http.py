@@ -1,8 +1,8 @@
 """The HTTP load run: gunicorn on the large database, driven by wrk over loopback.
 
 gunicorn serves the benchmark's settings (debug off) with 2 x cores + 1 sync workers.
-wrk (Debian's package) holds 32 connections for 60 seconds on a mix of directory
-searches and group pages, rotated by a Lua script, and then as long on the minimal
+wrk (Debian's package) holds 32 connections for 60 seconds on directory searches,
+rotated by a Lua script, then as long on public group pages, then on the minimal
 view; its Lua ``done()`` hook prints the percentiles (p95 too, which ``--latency``
 does not) and the errors as one JSON line. Everything runs on 127.0.0.1, stops by
 itself and stops gunicorn at the end. Note that wrk, gunicorn and PostgreSQL share the
@@ -66,15 +66,18 @@ end
 """
 
 
-def mix_paths():
-    """Directory searches and public group pages (spread over all offices), alternating."""
+def search_paths():
+    """The directory searches of ``measure.pages`` and more, as visitors type them."""
     directory = reverse("groups:directory")
     searches = [page.path for page in pages(find_subjects()) if page.kind == "directory"]
-    searches += [f"{directory}?{urlencode(query)}" for query in MORE_SEARCHES]
+    return searches + [f"{directory}?{urlencode(query)}" for query in MORE_SEARCHES]
+
+
+def group_paths(count):
+    """``count`` public group pages, spread over all offices."""
     slugs = list(Group.objects.public().order_by("pk").values_list("slug", flat=True))
-    step = max(1, len(slugs) // len(searches))
-    groups = [reverse("groups:public_group", kwargs={"slug": slug}) for slug in slugs[::step]]
-    return [path for pair in zip(searches, groups, strict=False) for path in pair]
+    step = max(1, len(slugs) // count)
+    return [reverse("groups:public_group", kwargs={"slug": slug}) for slug in slugs[::step]]
 
 
 def lua_script(paths):
@@ -192,14 +195,17 @@ def run(connections=32, seconds=60, warmup_seconds=5, workers=None):
     binary = ensure_wrk()
     workers = workers or 2 * (os.cpu_count() or 1) + 1
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    paths = mix_paths()
+    searches = search_paths()
     minimal = reverse("bench_minimal")
-    scripts = {
-        "directory mix": RESULTS_DIR / "mix.lua",
-        "minimal view": RESULTS_DIR / "minimal.lua",
+    paths = {
+        "directory searches": searches,
+        "group pages": group_paths(len(searches)),
+        "minimal view": [minimal],
     }
-    scripts["directory mix"].write_text(lua_script(paths))
-    scripts["minimal view"].write_text(lua_script([minimal]))
+    scripts = {}
+    for name, run_paths in paths.items():
+        scripts[name] = RESULTS_DIR / f"{name.replace(' ', '-')}.lua"
+        scripts[name].write_text(lua_script(run_paths))
     database = connection.settings_dict["NAME"]
     connection.close()  # gunicorn's workers open their own
     port = free_port()
@@ -217,7 +223,7 @@ def run(connections=32, seconds=60, warmup_seconds=5, workers=None):
                 runs[name] = parse_wrk(outputs[name])
         finally:
             stop(process)
-    ratio = runs["directory mix"]["requests_per_s"] / runs["minimal view"]["requests_per_s"]
+    ratio = runs["directory searches"]["requests_per_s"] / runs["minimal view"]["requests_per_s"]
     return {
         "database": database,
         "workers": workers,

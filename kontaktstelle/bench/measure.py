@@ -7,6 +7,10 @@ with the longest history, the coordinator of its network. First a few warm-up
 requests (caches, connection), then N timed ones; the SQL queries are counted on one
 more request, so that capturing them does not slow the timed ones.
 
+The public page cache is on, as in production: a directory page asked again comes from
+it. Each page it serves is timed a second time as "(uncached)", with the cache emptied
+before every request, which is what the first visitor of a search waits for.
+
 On PostgreSQL, the two slowest SELECTs of each page are run once more with
 ``EXPLAIN (ANALYZE, BUFFERS)``, for whoever optimises the page.
 """
@@ -15,7 +19,7 @@ import datetime
 import re
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,12 +27,13 @@ from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groups.models import Group, TopicCategory
+from kontaktstelle import public_cache
 from kontaktstelle.bench import BenchError
 from kontaktstelle.models import Membership, Office, User
 from starters.models import Accompaniment, Starter
@@ -43,6 +48,7 @@ class Page:
     kind: str  # what the targets are for (``report.TARGETS``)
     persona: str  # visitor, staff, starter or coordinator
     path: str
+    uncached: bool = False  # timed with the public page cache emptied before each request
 
 
 @dataclass(frozen=True)
@@ -188,10 +194,22 @@ def clients(subjects):
     return {"visitor": visitor, "staff": staff, "starter": starter, "coordinator": coordinator}
 
 
+def with_uncached(page_list):
+    """Each page, and after each page that the public page cache serves, the same page
+    timed as its first visitor gets it (``Page.uncached``): the work the cache saves."""
+    result = []
+    for page in page_list:
+        result.append(page)
+        view = resolve(page.path.split("?")[0]).func
+        if page.persona == "visitor" and getattr(view, "caches_public_page", False):
+            result.append(replace(page, name=f"{page.name} (uncached)", uncached=True))
+    return result
+
+
 def measure(page_list, clients, requests=30, warmups=3, explain=True):
     """One row of timings, query count and slowest queries per page."""
     rows = []
-    for page in page_list:
+    for page in with_uncached(page_list):
         client = clients[page.persona]
         warm = [_timed(client, page) for _ in range(max(1, warmups))]
         count = requests if statistics.median(warm) < SLOW_WARMUP_SECONDS else max(5, requests // 3)
@@ -233,6 +251,8 @@ def percentile(values, share):
 
 
 def _timed(client, page):
+    if page.uncached:
+        public_cache.invalidate()  # not timed: the next request computes the page
     started = time.perf_counter()
     response = client.get(page.path)
     elapsed = time.perf_counter() - started

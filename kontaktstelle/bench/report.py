@@ -47,8 +47,9 @@ def evaluate(rows):
 def table(rows):
     """The one table: page, scale, median, p95, queries, x baseline, large/small, misses."""
     header = ("page", "scale", "median ms", "p95 ms", "queries", "x baseline", "large/small")
+    width = max(len(header[0]), *(len(row["page"]) for row in rows))
     lines = [
-        f"{header[0]:<34} {header[1]:<6} {header[2]:>10} {header[3]:>9} {header[4]:>8}"
+        f"{header[0]:<{width}} {header[1]:<6} {header[2]:>10} {header[3]:>9} {header[4]:>8}"
         f" {header[5]:>10} {header[6]:>11}  targets missed"
     ]
     order = {}
@@ -59,8 +60,9 @@ def table(rows):
         growth = f"{row['growth']:.1f}x" if row.get("growth") else ""
         ratio = f"{row['x_baseline']:.1f}" if row.get("x_baseline") else ""
         lines.append(
-            f"{row['page']:<34} {row['scale']:<6} {row['median_ms']:>10.1f} {row['p95_ms']:>9.1f}"
-            f" {row['queries']:>8} {ratio:>10} {growth:>11}  {'; '.join(row.get('misses', []))}"
+            f"{row['page']:<{width}} {row['scale']:<6} {row['median_ms']:>10.1f}"
+            f" {row['p95_ms']:>9.1f} {row['queries']:>8} {ratio:>10} {growth:>11}"
+            f"  {'; '.join(row.get('misses', []))}"
         )
     return "\n".join(lines)
 
@@ -70,18 +72,18 @@ def http_table(http):
     lines = [
         f"HTTP load: gunicorn with {http['workers']} workers, wrk with {http['connections']}"
         f" connections for {http['duration_s']} s each, on {http['database']}",
-        f"{'run':<16} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+        f"{'run':<19} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
         f" {'errors':>7}",
     ]
     for name, run in http["runs"].items():
         lines.append(
-            f"{name:<16} {run['requests_per_s']:>9.1f} {run['p50_ms']:>8.1f} {run['p90_ms']:>8.1f}"
+            f"{name:<19} {run['requests_per_s']:>9.1f} {run['p50_ms']:>8.1f} {run['p90_ms']:>8.1f}"
             f" {run['p95_ms']:>8.1f} {run['p99_ms']:>8.1f} {run['errors']:>7}"
         )
     verdict = (
         "ok" if http["ratio"] >= MIN_HTTP_RATIO else f"below the target of {MIN_HTTP_RATIO:.2f}"
     )
-    lines.append(f"directory mix / minimal view throughput: {http['ratio']:.3f} ({verdict})")
+    lines.append(f"directory searches / minimal view throughput: {http['ratio']:.3f} ({verdict})")
     errors = sum(run["errors"] for run in http["runs"].values())
     lines.append(f"errors: {errors} ({'ok' if not errors else 'the target is none'})")
     return "\n".join(lines)

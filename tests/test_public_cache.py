@@ -1,0 +1,183 @@
+"""The cache of public pages: what is kept, for whom, and when it is forgotten."""
+
+import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from groups.models import Group, Synonym
+from groups.search import reindex_groups
+from groups.services import close_group
+from kontaktstelle import public_cache
+from tests.factories import GroupFactory, TopicFactory
+
+DIRECTORY = reverse("groups:directory")
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def group(office):
+    group = GroupFactory(office=office, name="Trauercafé am Markt")
+    reindex_groups([group.pk])
+    return group
+
+
+def test_a_repeated_search_is_served_without_a_query(client, group, django_assert_num_queries):
+    first = client.get(DIRECTORY, {"q": "Trauercafé"})
+    assert "Trauercafé am Markt" in first.content.decode()
+    with django_assert_num_queries(0):
+        again = client.get(DIRECTORY, {"q": "Trauercafé"})
+    assert again.status_code == 200
+    assert again.content == first.content
+    # The headers are the site's own, as on any page (policy, language).
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert again["Content-Language"] == "de"
+
+
+def test_another_query_is_another_page(client, group, office):
+    other = GroupFactory(office=office, name="Angehörige psychisch Kranker")
+    reindex_groups([other.pk])
+    client.get(DIRECTORY, {"q": "Trauercafé"})
+    content = client.get(DIRECTORY, {"q": "Angehörige"}).content.decode()
+    assert "Angehörige psychisch Kranker" in content
+    assert "Trauercafé am Markt" not in content
+
+
+def test_closing_a_group_removes_it_at_once(client, group, staff):
+    assert "Trauercafé am Markt" in client.get(DIRECTORY).content.decode()
+    close_group(staff, group)
+    assert "Trauercafé am Markt" not in client.get(DIRECTORY).content.decode()
+
+
+def test_a_new_group_appears_at_once(client, group, office):
+    client.get(DIRECTORY, {"q": "Tinnitus"})
+    new = GroupFactory(office=office, name="Tinnitus-Gesprächskreis")
+    reindex_groups([new.pk])
+    assert "Tinnitus-Gesprächskreis" in client.get(DIRECTORY, {"q": "Tinnitus"}).content.decode()
+
+
+def test_a_renamed_topic_and_a_new_synonym_reach_the_pages(client, office):
+    topic = TopicFactory(name="Ohrgeräusche (Testthema)")
+    group = GroupFactory(office=office, name="Gesprächskreis Nord", topics=[topic])
+    reindex_groups([group.pk])
+    assert "Ohrgeräusche (Testthema)" in client.get(DIRECTORY).content.decode()
+    topic.name = "Klingeln (Testthema)"
+    topic.save()
+    content = client.get(DIRECTORY).content.decode()
+    assert "Klingeln (Testthema)" in content
+    assert "Ohrgeräusche (Testthema)" not in content
+    assert "Gesprächskreis Nord" not in client.get(DIRECTORY, {"q": "Pfeifen"}).content.decode()
+    Synonym.objects.create(topic=topic, term="Pfeifen im Ohr")
+    assert "Gesprächskreis Nord" in client.get(DIRECTORY, {"q": "Pfeifen"}).content.decode()
+
+
+def test_a_changed_office_reaches_the_pages(client, office):
+    # With nothing found, the directory names the office to ask.
+    assert office.name in client.get(DIRECTORY, {"q": "Nichtsdergleichen"}).content.decode()
+    office.name = "KISS Neustadt"
+    office.save()
+    assert "KISS Neustadt" in client.get(DIRECTORY, {"q": "Nichtsdergleichen"}).content.decode()
+
+
+def test_the_version_moves_again_when_the_change_commits(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        public_cache.invalidate()
+        during = public_cache._version()
+    assert public_cache._version() != during
+
+
+def test_each_language_has_its_own_page(client, group):
+    german = client.get(DIRECTORY).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(DIRECTORY).content.decode()
+    assert '<html lang="de">' in german
+    assert '<html lang="en">' in english
+
+
+def test_logged_in_users_get_their_own_page(client, group, staff):
+    client.get(DIRECTORY)  # cached for visitors
+    client.force_login(staff)
+    response = client.get(DIRECTORY)
+    assert "Log out" in response.content.decode() or "Abmelden" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    # Not stored either: the next visitor does not get the staff member's menu.
+    visitor = Client().get(DIRECTORY).content.decode()
+    assert "Abmelden" not in visitor
+    assert str(staff) not in visitor
+
+
+def test_a_waiting_notice_is_never_skipped(client, group, django_assert_max_num_queries):
+    client.get(DIRECTORY)
+    client.cookies[CookieStorage.cookie_name] = "pending"
+    with django_assert_max_num_queries(50) as captured:
+        client.get(DIRECTORY)
+    assert len(captured.captured_queries) > 0  # rendered, not taken from the cache
+
+
+@pytest.mark.parametrize(("seconds", "fresh"), [(0, True), (300, False)])
+def test_the_cache_can_be_turned_off(client, group, settings, seconds, fresh):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = seconds
+    client.get(DIRECTORY)
+    # A change behind the app's back (no signal): only an uncached page shows it.
+    Group.objects.filter(pk=group.pk).update(name="Trauercafé im Park")
+    assert ("Trauercafé im Park" in client.get(DIRECTORY).content.decode()) is fresh
+
+
+@pytest.mark.parametrize(
+    ("view", "stored"),
+    [
+        (lambda request: HttpResponse("plain"), True),
+        (lambda request: HttpResponse(f"form {get_token(request)}"), False),
+        (lambda request: HttpResponse("not found", status=404), False),
+        (lambda request: _with_cookie(HttpResponse("cookie")), False),
+    ],
+    ids=["plain", "csrf-token", "not-found", "sets-cookie"],
+)
+def test_only_pages_alike_for_every_visitor_are_kept(db, view, stored):
+    calls = []
+
+    def counting(request):
+        calls.append(request)
+        return view(request)
+
+    cached = public_cache.cache_public_page(counting)
+    for _ in range(2):
+        cached(RequestFactory().get("/gruppen/"))
+    assert len(calls) == (1 if stored else 2)
+
+
+def test_posts_are_never_cached(db):
+    calls = []
+    cached = public_cache.cache_public_page(lambda request: calls.append(1) or HttpResponse("x"))
+    for _ in range(2):
+        cached(RequestFactory().post("/gruppen/"))
+    assert len(calls) == 2
+
+
+def _with_cookie(response):
+    response.set_cookie("visited", "1")
+    return response
+
+
+def test_the_language_switch_needs_no_token(db):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(DIRECTORY).content.decode()
+    assert "csrfmiddlewaretoken" not in page
+    response = client.post(reverse("set_language"), {"language": "en", "next": DIRECTORY})
+    assert response.status_code == 302
+    assert response["Location"] == DIRECTORY
+    assert '<html lang="en">' in client.get(DIRECTORY).content.decode()
+
+
+def test_the_language_switch_stays_on_this_site(db):
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("set_language"), {"language": "en", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
