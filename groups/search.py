@@ -11,9 +11,9 @@ description.
 import itertools
 
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, Value, When, Window
-from django.db.models.functions import Lower, Sign
+from django.db import connection, transaction
+from django.db.models import Exists, F
+from django.db.models.functions import Lower
 
 from groups import text
 from groups.models import Group, GroupSearchTerm, Synonym, Topic
@@ -112,7 +112,7 @@ def reindex_topic(topic):
 
 
 def ranked_groups(queryset, query):
-    """The groups of ``queryset`` matching ``query``, best first, as a queryset of ids.
+    """The groups of ``queryset`` matching ``query``, best first, as a ``Ranking``.
 
     Each query word is looked up as typed (stemmed); a word that finds nothing is
     tried by its compound parts ("Alkoholsucht": "alkohol", "sucht"), then by the
@@ -122,13 +122,12 @@ def ranked_groups(queryset, query):
     the other words fill.
 
     The ranking is computed by the database (one GROUP BY over the matching terms),
-    so only the page that is shown travels to Python: the queryset suits a Paginator,
-    which counts it and slices it.
+    so only the page that is shown travels to Python (``RankedResults``).
     """
     known_words = lexicon()
     words = text.query_terms(query, known_words)
     if not words:
-        return queryset.none().values_list("pk", flat=True)
+        return Ranking()
     options = [set(word.forms) for word in words]
     found = _words_found(queryset, options)
     for fallback in (
@@ -144,38 +143,72 @@ def ranked_groups(queryset, query):
             for index, terms in extra.items():
                 options[index] |= terms
             found = _words_found(queryset, options)
-    # Per word, the best weight among its terms that the group has (twice for the word
-    # as typed, 0 if none); the group's rank is how many words it matches, then the sum.
-    best = {
-        f"word_{index}": Max(
-            Case(
-                When(search_terms__term=word.main, then=F("search_terms__weight") * 2),
-                When(search_terms__term__in=terms, then=F("search_terms__weight")),
-                default=Value(0),
-                output_field=IntegerField(),
+    return Ranking.of(queryset, words, options)
+
+
+class Ranking:
+    """The groups a query matches, best first, as one SQL statement.
+
+    Per group and query word, the best weight among the word's terms that the group
+    has (twice for the word as typed, 0 if none); a group ranks by how many words it
+    matches, then by the sum, then by name. The terms are aggregated first and only
+    then joined with the groups that ``queryset`` admits (for the filters and the
+    names): so PostgreSQL hashes the matches, not every public group.
+    """
+
+    def __init__(self, sql="", params=()):
+        self.sql, self.params = sql, list(params)
+
+    @classmethod
+    def of(cls, queryset, words, options):
+        best, params = [], []
+        for index, (word, terms) in enumerate(zip(words, options, strict=True)):
+            listed = ", ".join(["%s"] * len(terms))
+            best.append(
+                f"MAX(CASE WHEN term = %s THEN weight * 2 WHEN term IN ({listed}) "
+                f"THEN weight ELSE 0 END) AS word_{index}"
             )
+            params += [word.main, *sorted(terms)]
+        every_term = sorted(set().union(*options))
+        params += every_term
+        groups = queryset.order_by().values(group_key=F("pk"), sort_name=Lower("name"))
+        groups_sql, groups_params = groups.query.sql_with_params()
+        params += groups_params
+        names = [f"r.word_{index}" for index in range(len(words))]
+        matched = " + ".join(f"CASE WHEN {name} > 0 THEN 1 ELSE 0 END" for name in names)
+        table = connection.ops.quote_name(GroupSearchTerm._meta.db_table)
+        sql = (
+            f"SELECT r.group_id, COUNT(*) OVER () FROM ("  # noqa: S608 - only placeholders
+            f"SELECT group_id, {', '.join(best)} FROM {table} "
+            f"WHERE term IN ({', '.join(['%s'] * len(every_term))}) GROUP BY group_id"
+            f") r JOIN ({groups_sql}) g ON g.group_key = r.group_id "
+            f"ORDER BY {matched} DESC, {' + '.join(names)} DESC, g.sort_name, g.group_key"
         )
-        for index, (word, terms) in enumerate(zip(words, options, strict=True))
-    }
-    matched = sum((Sign(F(name)) for name in best), Value(0))
-    score = sum((F(name) for name in best), Value(0))
-    return (
-        # filter() before annotate(): the maxima run over the matching terms only.
-        queryset.filter(search_terms__term__in=set().union(*options))
-        .annotate(**best)
-        .annotate(matched_words=matched, score=score)
-        .order_by("-matched_words", "-score", Lower("name"), "pk")
-        .values_list("pk", flat=True)
-    )
+        return cls(sql, params)
+
+    def rows(self, offset=0, limit=None):
+        """[(group id, total of matches)], best first, from ``offset`` on."""
+        if not self.sql:
+            return []
+        sql, params = self.sql, self.params
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)  # nosec B608 - values are parameters
+            return cursor.fetchall()
+
+    def count(self):
+        rows = self.rows(0, 1)
+        return rows[0][1] if rows else 0
 
 
 class RankedResults:
-    """The object list of a Paginator over ``ranked_groups``: the page and the total in
-    one query, where a Paginator would count and then slice (two rankings).
+    """The object list of a Paginator over a ``Ranking``: the page and the total in one
+    query, where a Paginator would count and then slice (two rankings).
 
     ``number`` is the page the visitor asked for. Its ids and the total come back
     together (``COUNT(*) OVER ()``); a page out of range, which the Paginator turns
-    into the last one, costs a second query.
+    into the last one, costs two more (the total, then that page).
     """
 
     def __init__(self, ranked, per_page, number):
@@ -189,9 +222,7 @@ class RankedResults:
         self.total = None
 
     def _fetch(self, wanted):
-        rows = list(
-            self.ranked.annotate(total=Window(Count("*"))).values_list("pk", "total")[wanted]
-        )
+        rows = self.ranked.rows(wanted.start, wanted.stop - wanted.start)
         if rows:
             self.total = rows[0][1]
         return [pk for pk, _total in rows]
@@ -218,7 +249,7 @@ class RankedResults:
 
 def ranked_group_ids(queryset, query):
     """The ids of ``ranked_groups``, as a list."""
-    return list(ranked_groups(queryset, query))
+    return [group_id for group_id, _total in ranked_groups(queryset, query).rows()]
 
 
 def _words_found(queryset, options):

@@ -263,3 +263,39 @@ def test_fuzzy_candidates():
 def test_hostile_input_stays_cheap_and_bounded(hostile):
     assert len(text.query_terms(hostile * 3)) <= text.MAX_WORDS
     assert len(text.index_terms(hostile)) <= 2000
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown", "first", "rankings"),
+    [("1", 1, 0, 1), ("3", 3, 40, 1), ("99", 3, 40, 3), ("abc", 1, 0, 1), (None, 1, 0, 1)],
+)
+def test_a_page_of_results_and_the_total_come_in_one_ranking(office, asked, shown, first, rankings):
+    from django.core.paginator import Paginator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from groups.search import RankedResults, ranked_groups
+
+    created = [
+        GroupFactory(office=office, name=f"Tinnitus-Kreis {number:02d}") for number in range(45)
+    ]
+    reindex_groups([group.pk for group in created])
+    ranked = ranked_groups(Group.objects.public(), "Tinnitus")
+    with CaptureQueriesContext(connection) as captured:
+        page = Paginator(RankedResults(ranked, 20, asked), 20).get_page(asked)
+        ids = list(page.object_list)
+    assert page.number == shown
+    assert page.paginator.count == 45
+    assert ids == [group.pk for group in created[first : first + 20]]  # equal rank: by name
+    assert len(captured.captured_queries) == rankings
+
+
+def test_nothing_found_is_an_empty_first_page(office):
+    from django.core.paginator import Paginator
+
+    from groups.search import RankedResults, ranked_groups
+
+    ranked = ranked_groups(Group.objects.public(), "Nichtsdergleichen")
+    page = Paginator(RankedResults(ranked, 20, "2"), 20).get_page("2")
+    assert page.paginator.count == 0
+    assert list(page.object_list) == []
