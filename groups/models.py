@@ -246,11 +246,14 @@ class Group(models.Model):
             models.Index(fields=["office", "status"], name="groups_group_office_status"),
             # The directory without a query lists the public groups by name, a page at a
             # time: this index hands them over in that order, so the page is read, not
-            # the 100,000 groups of a network sorted.
+            # the 100,000 groups of a network sorted. With the room and the step-free
+            # flag included, the filters (a topic area, step-free access) and the
+            # search's ranking read the public groups from the index alone.
             models.Index(
                 fields=["name", "id"],
                 name="groups_group_public_by_name",
                 condition=~Q(listing="unlisted") & ~Q(status="closed"),
+                include=["room", "step_free"],
             ),
         ]
         constraints = [

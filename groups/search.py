@@ -22,6 +22,7 @@ from kontaktstelle import public_cache
 NAME, TOPIC, SYNONYM, PLACE, DESCRIPTION = 8, 6, 4, 3, 1
 LEXICON_CACHE_KEY = "groups:search-lexicon"
 LEXICON_TIMEOUT = 60 * 60
+MAX_PAGE = 100_000  # a page number asked for beyond this is read as this
 
 
 def _shared_ends(words, size=4):
@@ -214,7 +215,8 @@ class RankedResults:
     def __init__(self, ranked, per_page, number):
         self.ranked = ranked
         try:
-            number = max(1, int(number))
+            # Past any real last page, and still an OFFSET the database accepts.
+            number = min(max(1, int(number)), MAX_PAGE)
         except (TypeError, ValueError):
             number = 1
         self.wanted = slice((number - 1) * per_page, number * per_page)

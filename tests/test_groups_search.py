@@ -267,7 +267,15 @@ def test_hostile_input_stays_cheap_and_bounded(hostile):
 
 @pytest.mark.parametrize(
     ("asked", "shown", "first", "rankings"),
-    [("1", 1, 0, 1), ("3", 3, 40, 1), ("99", 3, 40, 3), ("abc", 1, 0, 1), (None, 1, 0, 1)],
+    [
+        ("1", 1, 0, 1),
+        ("3", 3, 40, 1),
+        ("99", 3, 40, 3),
+        ("9" * 40, 3, 40, 3),  # beyond what the database takes as an OFFSET
+        ("-2", 3, 40, 2),  # as Django reads it: the last page
+        ("abc", 1, 0, 1),
+        (None, 1, 0, 1),
+    ],
 )
 def test_a_page_of_results_and_the_total_come_in_one_ranking(office, asked, shown, first, rankings):
     from django.core.paginator import Paginator

@@ -82,3 +82,18 @@ def test_directory_works_by_keyboard_on_a_phone(phone_page, office, site):
     expect(page.get_by_role("heading", name="1 Gruppe gefunden")).to_be_visible()
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert_no_violations(page)
+
+
+def test_visitor_switches_the_language_of_a_cached_search(page, office, site, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300  # as in production with Redis
+    make_groups(office, site)
+    page.goto("/gruppen/?q=Depression")
+    expect(page.get_by_role("heading", name="2 Gruppen gefunden")).to_be_visible()
+    page.reload()  # now from the page cache: the footer's form still works
+    page.get_by_label("Sprache").select_option("en")
+    page.get_by_role("button", name="Wechseln").click()
+    expect(page).to_have_url(re.compile(r"/gruppen/\?q=Depression"))
+    expect(page.get_by_role("heading", name="2 groups found")).to_be_visible()
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Switch").click()
+    expect(page.get_by_role("heading", name="2 Gruppen gefunden")).to_be_visible()
