@@ -11,6 +11,7 @@ description.
 import itertools
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Exists, F
 from django.db.models.functions import Lower
@@ -164,6 +165,7 @@ class Ranking:
     def of(cls, queryset, words, options):
         best, params = [], []
         for index, (word, terms) in enumerate(zip(words, options, strict=True)):
+            terms = terms | {word.main}  # never an empty IN ()
             listed = ", ".join(["%s"] * len(terms))
             best.append(
                 f"MAX(CASE WHEN term = %s THEN weight * 2 WHEN term IN ({listed}) "
@@ -173,13 +175,17 @@ class Ranking:
         every_term = sorted(set().union(*options))
         params += every_term
         groups = queryset.order_by().values(group_key=F("pk"), sort_name=Lower("name"))
-        groups_sql, groups_params = groups.query.sql_with_params()
+        try:
+            groups_sql, groups_params = groups.query.sql_with_params()
+        except EmptyResultSet:  # queryset.none(): nothing to rank
+            return cls()
         params += groups_params
         names = [f"r.word_{index}" for index in range(len(words))]
         matched = " + ".join(f"CASE WHEN {name} > 0 THEN 1 ELSE 0 END" for name in names)
         table = connection.ops.quote_name(GroupSearchTerm._meta.db_table)
         sql = (
-            f"SELECT r.group_id, COUNT(*) OVER () FROM ("  # noqa: S608 - only placeholders
+            # Built of placeholders, the table's name and the ORM's own SQL for queryset.
+            f"SELECT r.group_id, COUNT(*) OVER () FROM ("  # noqa: S608  # nosec B608
             f"SELECT group_id, {', '.join(best)} FROM {table} "
             f"WHERE term IN ({', '.join(['%s'] * len(every_term))}) GROUP BY group_id"
             f") r JOIN ({groups_sql}) g ON g.group_key = r.group_id "
@@ -195,7 +201,7 @@ class Ranking:
         if limit is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)  # nosec B608 - values are parameters
+            cursor.execute(sql, params)  # every value is a parameter
             return cursor.fetchall()
 
     def count(self):
