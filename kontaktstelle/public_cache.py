@@ -1,4 +1,4 @@
-"""A cache of public pages as anonymous visitors see them (the group directory).
+"""A cache of public pages as anonymous visitors see them (directory, group pages).
 
 A search over 100,000 groups costs tens of milliseconds; the same search asked again
 costs a cache lookup. What is kept is the finished HTML of a GET, per host, language
@@ -6,9 +6,11 @@ and full path, and only when it is the same for every anonymous visitor:
 
 - the request carries no session and no message cookie (nobody logged in, no
   "saved" notice waiting to be shown);
-- the page used no CSRF token (a form with a token is personal to its cookie) and
-  set no cookie;
-- the answer is a plain 200.
+- the page set no cookie of its own, and the answer is a plain 200.
+
+Forms keep their CSRF protection: the token in each form's hidden field is cut out
+before the page is stored and the visitor's own token put in when it is served (which
+sets their CSRF cookie, as rendering the page would have done).
 
 Every change to what public pages show (groups, topics, offices, sites, rooms) moves
 the version that all keys carry, so an unpublished group is gone from the directory
@@ -19,6 +21,7 @@ sets its lifetime (0 turns it off).
 
 import functools
 import hashlib
+import re
 import uuid
 
 from django.conf import settings
@@ -26,9 +29,13 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import translation
 
 VERSION_KEY = "public-pages:version"
+# The hidden field {% csrf_token %} renders, and what stands for its value in the cache.
+_TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+(")')
+_TOKEN_HOLE = b"\x00csrf-token\x00"
 
 
 def invalidate():
@@ -62,13 +69,18 @@ def _cacheable(request):
     return not personal & request.COOKIES.keys()
 
 
-def _storable(request, response):
-    return (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-    )
+def _storable(response):
+    return response.status_code == 200 and not response.streaming and not response.cookies
+
+
+def _without_token(content):
+    return _TOKEN_FIELD.sub(rb"\1" + _TOKEN_HOLE + rb"\2", content)
+
+
+def _with_token(request, content):
+    if _TOKEN_HOLE not in content:
+        return content
+    return content.replace(_TOKEN_HOLE, get_token(request).encode())
 
 
 def _key(request):
@@ -88,10 +100,10 @@ def cache_public_page(view):
         stored = cache.get(key)
         if stored is not None:
             content_type, content = stored
-            return HttpResponse(content, content_type=content_type)
+            return HttpResponse(_with_token(request, content), content_type=content_type)
         response = view(request, *args, **kwargs)
-        if _storable(request, response):
-            stored = (response["Content-Type"], response.content)
+        if _storable(response):
+            stored = (response["Content-Type"], _without_token(response.content))
             cache.set(key, stored, settings.PUBLIC_PAGE_CACHE_SECONDS)
         return response
 

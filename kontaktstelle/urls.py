@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, register_converter
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.i18n import set_language
 
@@ -30,10 +29,7 @@ urlpatterns = [
         name="office_legal_page",
     ),
     path("healthz", views.healthz, name="healthz"),
-    # Without CSRF protection, so that the footer's language form needs no token and
-    # public pages stay the same for every visitor (and cacheable). The worst another
-    # site can do with it is switch a visitor to English; "next" stays on this site.
-    path("sprache/", login_not_required(csrf_exempt(set_language)), name="set_language"),
+    path("sprache/", login_not_required(set_language), name="set_language"),
     path("", include("groups.urls")),
     path("", include("starters.urls")),
     # Accounts

@@ -77,6 +77,7 @@ def directory(request):
 
 @login_not_required
 @sensitive_post_parameters()
+@cache_public_page
 def group_page(request, slug):
     """A group's public page; unlisted or closed groups do not exist here (404)."""
     group = get_object_or_404(

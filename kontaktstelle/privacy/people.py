@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Inquiry
-from kontaktstelle import audit
+from kontaktstelle import audit, public_cache
 from kontaktstelle.consents import Consent
 from kontaktstelle.models import User
 from kontaktstelle.privacy.base import (
@@ -375,4 +375,7 @@ def erase(acting, person):
             place.model._base_manager.filter(pk__in=pks).delete()
         else:
             _blank(place, pks, now)
+    # A group's page may have shown the person's contact data; the blanking above
+    # bypasses the signals that empty the cache of public pages.
+    public_cache.invalidate()
     return summary

@@ -2,10 +2,14 @@
 
 import re
 
+from django.core.cache import cache
+from django.test import RequestFactory
+from django.utils import translation
 from playwright.sync_api import expect
 
 from groups.models import Group, Inquiry
 from groups.search import reindex_groups
+from kontaktstelle import public_cache
 from tests.browser.test_accessibility import assert_no_violations
 from tests.factories import GroupFactory, TopicFactory
 
@@ -98,3 +102,28 @@ def test_visitor_switches_the_language_of_a_cached_search(page, office, site, se
     footer.get_by_label("Language").select_option("de")
     footer.get_by_role("button", name="Switch").click()
     expect(page.get_by_role("heading", name="2 Gruppen gefunden")).to_be_visible()
+
+
+def test_a_second_visitor_asks_for_contact_on_a_cached_group_page(
+    page, browser, live_server, office, site, settings
+):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300  # as in production with Redis
+    make_groups(office, site)
+    page.goto("/gruppen/trauercafe/")  # the first visitor's page goes into the cache
+    expect(page.get_by_role("heading", name="Trauercafé")).to_be_visible()
+    host = live_server.url.split("//", 1)[1]
+    stored = RequestFactory().get("/gruppen/trauercafe/", HTTP_HOST=host)
+    with translation.override("de"):
+        assert cache.get(public_cache._key(stored)) is not None
+    context = browser.new_context(base_url=live_server.url, locale="de-DE")
+    try:
+        second = context.new_page()
+        second.goto("/gruppen/trauercafe/")  # from the cache, with this visitor's token
+        second.get_by_label("Ihr Name (ein Vorname genügt)").fill("Kim")
+        second.get_by_label("Ihre E-Mail-Adresse").fill("kim@example.org")
+        second.get_by_label(re.compile("Ich bin einverstanden")).check()
+        second.get_by_role("button", name="Anfrage senden").click()
+        expect(second.get_by_role("heading", name=re.compile("Danke"))).to_be_visible()
+    finally:
+        context.close()
+    assert Inquiry.objects.get().email == "kim@example.org"
