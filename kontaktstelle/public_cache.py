@@ -6,7 +6,9 @@ and full path, and only when it is the same for every anonymous visitor:
 
 - the request carries no session and no message cookie (nobody logged in, no
   "saved" notice waiting to be shown);
-- the page set no cookie of its own, and the answer is a plain 200.
+- the page set no cookie of its own, and the answer is a plain 200;
+- the address was asked for before within the lifetime: a page is kept from its
+  second request on, so that a flood of one-off addresses cannot fill the cache.
 
 Forms keep their CSRF protection: the token in each form's hidden field is cut out
 before the page is stored and the visitor's own token put in when it is served (which
@@ -102,7 +104,10 @@ def cache_public_page(view):
             content_type, content = stored
             return HttpResponse(_with_token(request, content), content_type=content_type)
         response = view(request, *args, **kwargs)
-        if _storable(response):
+        # Kept from its second request on: a flood of one-off addresses (random
+        # searches) leaves a small marker each, not a page.
+        seen = cache.add(f"{key}:seen", True, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        if not seen and _storable(response):
             stored = (response["Content-Type"], _without_token(response.content))
             cache.set(key, stored, settings.PUBLIC_PAGE_CACHE_SECONDS)
         return response
