@@ -242,9 +242,6 @@ class RankedResults:
                 self.total = self.ranked.count() if self.wanted.start else 0
         return self.total
 
-    def __len__(self):
-        return self.count()
-
     def __getitem__(self, wanted):
         if not isinstance(wanted, slice):
             raise TypeError("RankedResults is read by pages (slices) only.")

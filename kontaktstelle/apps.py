@@ -12,11 +12,8 @@ class KontaktstelleConfig(AppConfig):
         from kontaktstelle import lookups
 
         lookups.register()
-        from kontaktstelle import public_cache
-
-        public_cache.connect()
-        # Connect the signal receivers of the login and session modules.
-        from kontaktstelle import security_log, sessions, two_factor  # noqa: F401
+        # Connect the signal receivers of the login, session and page cache modules.
+        from kontaktstelle import public_cache, security_log, sessions, two_factor  # noqa: F401
 
 
 class KontaktstelleAdminConfig(admin_apps.AdminConfig):

@@ -30,9 +30,13 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
+
+from kontaktstelle.models import Office, Room, Site
 
 VERSION_KEY = "public-pages:version"
 # The hidden field {% csrf_token %} renders, and what stands for its value in the cache.
@@ -116,19 +120,12 @@ def cache_public_page(view):
     return wrapped
 
 
-def _offices_changed(sender, **kwargs):
-    invalidate()
+@receiver([post_save, post_delete], sender=Office, dispatch_uid="public_pages_office")
+@receiver([post_save, post_delete], sender=Site, dispatch_uid="public_pages_site")
+@receiver([post_save, post_delete], sender=Room, dispatch_uid="public_pages_room")
+def offices_changed(sender, **kwargs):
+    """Names, addresses and access of offices, sites and rooms show on public pages.
 
-
-def connect():
-    """Forget the pages when an office, site or room changes (names, addresses, access).
-
-    The groups app does the same for groups and their topics.
+    The groups app does the same for groups and their topics (``groups.signals``).
     """
-    from django.db.models.signals import post_delete, post_save
-
-    from kontaktstelle.models import Office, Room, Site
-
-    for model in (Office, Site, Room):
-        for signal in (post_save, post_delete):
-            signal.connect(_offices_changed, sender=model, dispatch_uid=f"public-pages-{model}")
+    invalidate()
