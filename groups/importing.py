@@ -13,10 +13,16 @@ Import rules:
 - Topics are matched by topic name or synonym, folded like names; unknown topics are
   created in the category "Sonstige Themen" and reported.
 - A group whose values all stay the same is counted as unchanged and gets no history.
+
+Files are checked before they are read, so that a small file cannot take a server's
+memory (an "upload bomb"): at most 5 MB; an XLSX archive at most 50 MB unpacked, no
+part of it but the sheets over 10 MB, at most 100 parts, nothing packed more than 100
+to 1; reading stops after ``MAX_LINES`` lines, empty ones included.
 """
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -78,6 +84,14 @@ TEXT_FIELDS = ["description", "city", "postcode", "district", "schedule"]
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 MAX_COLUMNS = 100
+# Lines read at most, empty ones included: the header, MAX_ROWS rows and room for gaps.
+MAX_LINES = 2 * MAX_ROWS + 1
+# An XLSX file is a ZIP archive of XML parts; openpyxl unpacks the shared strings and
+# the styles whole, so these limits bound what it can be made to hold in memory.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_PART_BYTES = 10 * 1024 * 1024  # any part but a worksheet
+MAX_PARTS = 100
+MAX_PACKING_RATIO = 100
 OTHER_CATEGORY = {"slug": "sonstige", "name": "Sonstige Themen"}
 
 
@@ -149,23 +163,81 @@ def _cell(value):
     return text
 
 
+def _check_archive(content):
+    """Refuse an XLSX archive that would unpack into far more than it weighs."""
+    too_big = _(
+        "The Excel file unpacks to far more data than a list of groups holds. Please "
+        "copy the groups into a new file or save them as CSV."
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _fail(_("The Excel file cannot be read."))
+    if len(parts) > MAX_PARTS:
+        _fail(too_big)
+    unpacked = 0
+    for part in parts:
+        unpacked += part.file_size
+        sheet = part.filename.startswith("xl/worksheets/")
+        packed_tightly = part.file_size > 1024 * 1024 and (
+            part.file_size > MAX_PACKING_RATIO * max(part.compress_size, 1)
+        )
+        if packed_tightly or (not sheet and part.file_size > MAX_PART_BYTES):
+            _fail(too_big)
+    if unpacked > MAX_UNPACKED_BYTES:
+        _fail(too_big)
+
+
+def _too_many_lines():
+    _fail(
+        _(
+            "The file has more than %(limit)s lines (empty lines count too). Please "
+            "delete the empty lines below the groups."
+        )
+        % {"limit": f"{MAX_LINES:,}".replace(",", ".")}
+    )
+
+
+def _kept(rows):
+    """The rows' cells as text, empty rows as [] (they keep the line numbers).
+
+    Below the header only the cells of known columns are kept, each meaning's first
+    (others read as ""), so that a wide sheet costs no memory for what is not read.
+    """
+    kept = []
+    known = ()
+    for row in rows:
+        if len(kept) == MAX_LINES:
+            _too_many_lines()
+        row = row[:MAX_COLUMNS]
+        if not kept:
+            cells = [_cell(value) for value in row]
+            first = {}  # of two columns with one meaning, the first wins
+            for i, header in enumerate(cells):
+                first.setdefault(_HEADERS.get(_key(header)), i)
+            known = {i for column, i in first.items() if column}
+        else:
+            cells = [_cell(value) if i in known else "" for i, value in enumerate(row)]
+        kept.append(cells if any(cells) else [])
+    return kept
+
+
 def _xlsx_rows(content):
     from openpyxl import load_workbook
 
+    _check_archive(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        rows = workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
-        # Stop once the limit is passed, without expanding the rest of the sheet.
-        kept, filled = [], 0
-        for row in rows:
-            kept.append([_cell(value) for value in row])
-            filled += any(kept[-1])
-            if filled > MAX_ROWS + 1:
-                break
-        workbook.close()
+        try:
+            rows = workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
+            return _kept(rows)
+        finally:
+            workbook.close()
+    except ImportFileError:
+        raise
     except Exception:  # openpyxl raises many kinds of errors for broken files
         _fail(_("The Excel file cannot be read."))
-    return kept
 
 
 def _csv_rows(content):
@@ -183,10 +255,7 @@ def _csv_rows(content):
     header = decoded.lstrip().split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     try:
-        return [
-            [_cell(value) for value in row]
-            for row in csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
-        ]
+        return _kept(csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter))
     except csv.Error:
         _fail(_("The CSV file cannot be read."))
 
@@ -270,7 +339,10 @@ def parse_file(file_obj, filename: str) -> list[RowData]:
     columns = [_HEADERS.get(_key(header)) for header in rows[0]]
     if "name" not in columns:
         _fail(_("The file has no column “name”."))
-    if sum(1 for cells in rows[1:] if any(cells)) > MAX_ROWS:
+    filled = sum(1 for cells in rows[1:] if any(cells))
+    if not filled:
+        _fail(_("The file contains no rows."))
+    if filled > MAX_ROWS:
         _fail(_("The file has more than 5,000 rows."))
     parsed, errors, first_lines = [], [], {}
     for line, cells in enumerate(rows[1:], start=2):

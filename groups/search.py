@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 
 from groups import text
 from groups.models import Group, GroupSearchTerm, Synonym, Topic
-from kontaktstelle import public_cache
+from kontaktstelle import cache_versions, public_cache
 
 NAME, TOPIC, SYNONYM, PLACE, DESCRIPTION = 8, 6, 4, 3, 1
 LEXICON_CACHE_KEY = "groups:search-lexicon"
@@ -65,11 +65,13 @@ def _build_lexicon():
 
 def lexicon():
     """Stemmed words of the thesaurus: compound parts and typo targets."""
-    return cache.get_or_set(LEXICON_CACHE_KEY, _build_lexicon, LEXICON_TIMEOUT)
+    key = f"{LEXICON_CACHE_KEY}:{cache_versions.current(LEXICON_CACHE_KEY)}"
+    return cache.get_or_set(key, _build_lexicon, LEXICON_TIMEOUT)
 
 
 def invalidate_lexicon():
-    cache.delete(LEXICON_CACHE_KEY)
+    """The vocabulary changed: a new version, so the cached one is never read again."""
+    cache_versions.move(LEXICON_CACHE_KEY)
 
 
 def terms_for_group(group, known_words):

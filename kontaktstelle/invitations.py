@@ -8,13 +8,13 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kontaktstelle import outbox
 from kontaktstelle.models import Invitation
 
 
@@ -35,7 +35,8 @@ def send_invitation(user, invited_by, build_absolute_uri):
     """Replace any open invitation of ``user`` with a new one and e-mail its link.
 
     ``build_absolute_uri`` turns a path into a full address (``request.build_absolute_uri``).
-    The e-mail is sent after the transaction commits, so no link without a stored row.
+    The e-mail goes through the outbox: sent after the transaction commits (so no link
+    without a stored row), and retried while the mail server cannot take it.
     """
     now = timezone.now()
     Invitation.objects.filter(user=user).usable(now).update(revoked_at=now)
@@ -58,9 +59,7 @@ def send_invitation(user, invited_by, build_absolute_uri):
     }
     subject = _("Your access to %(office)s") % {"office": office or "Kontaktstelle"}
     body = render_to_string("registration/invitation_email.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    )
+    outbox.send(user.email, subject, body, valid_for=invitation.expires_at - now)
     return invitation
 
 

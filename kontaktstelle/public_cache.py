@@ -16,56 +16,44 @@ sets their CSRF cookie, as rendering the page would have done).
 
 Every change to what public pages show (groups, topics, offices, sites, rooms) moves
 the version that all keys carry, so an unpublished group is gone from the directory
-at once, not after the timeout. That needs one cache for all app processes: the
-cache is on by default only with Redis (``REDIS_URL``); ``PUBLIC_PAGE_CACHE_SECONDS``
-sets its lifetime (0 turns it off).
+at once, not after the timeout. The version is a row in the database
+(``CacheVersion``), moved in the same transaction as the change and read before a page
+is looked up: a change commits together with its new version, and a cache that was
+down during a change cannot serve the page from before it when it comes back. The
+cache itself fails open (``kontaktstelle/cache.py``): while it is away, pages are
+rendered for each request. That needs one cache for all app processes: the cache is
+on by default only with Redis (``REDIS_URL``); ``PUBLIC_PAGE_CACHE_SECONDS`` sets its
+lifetime (0 turns it off).
 """
 
 import functools
 import hashlib
 import re
-import uuid
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
+from kontaktstelle import cache_versions
 from kontaktstelle.models import Office, Room, Site
 
-VERSION_KEY = "public-pages:version"
+VERSION_NAME = "public-pages"
 # The hidden field {% csrf_token %} renders, and what stands for its value in the cache.
 _TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]+(")')
 _TOKEN_HOLE = b"\x00csrf-token\x00"
 
 
 def invalidate():
-    """Forget every cached public page (a new version; the old entries expire).
+    """Forget every cached public page: the version moves with the caller's transaction.
 
-    Now, and again when the transaction commits: a visitor's request in between may
-    have cached the page as it was before the change.
+    Nothing is sent to the cache, so a save succeeds whether or not it is reachable.
     """
-    _new_version()
-    transaction.on_commit(_new_version)
-
-
-def _new_version():
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def _version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        # Another process may have set one meanwhile: theirs wins, so all share one.
-        if not cache.add(VERSION_KEY, version, None):
-            version = cache.get(VERSION_KEY, version)
-    return version
+    cache_versions.move(VERSION_NAME)
 
 
 def _cacheable(request):
@@ -89,10 +77,20 @@ def _with_token(request, content):
     return content.replace(_TOKEN_HOLE, get_token(request).encode())
 
 
+def _well_formed(stored):
+    """What this module stores; anything else found under a key is a miss."""
+    return (
+        isinstance(stored, tuple)
+        and len(stored) == 2
+        and isinstance(stored[0], str)
+        and isinstance(stored[1], bytes)
+    )
+
+
 def _key(request):
     place = f"{request.get_host()}|{translation.get_language()}|{request.get_full_path()}"
     digest = hashlib.sha256(place.encode()).hexdigest()
-    return f"public-page:{_version()}:{digest}"
+    return f"public-page:{cache_versions.current(VERSION_NAME)}:{digest}"
 
 
 def cache_public_page(view):
@@ -104,7 +102,7 @@ def cache_public_page(view):
             return view(request, *args, **kwargs)
         key = _key(request)
         stored = cache.get(key)
-        if stored is not None:
+        if _well_formed(stored):
             content_type, content = stored
             return HttpResponse(_with_token(request, content), content_type=content_type)
         response = view(request, *args, **kwargs)

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "kontaktstelle.two_factor.TwoFactorMiddleware",
     "kontaktstelle.security_log.SecurityLogMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that it is the first to see a view's exception (a database outage: 503).
+    "kontaktstelle.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "kontaktstelle.urls"
@@ -107,19 +109,35 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer is reported after a few seconds (a 503 page),
+    # instead of holding the worker until the operating system gives up.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DJANGO_DB_CONNECT_TIMEOUT", 5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The directory's search index covers (term, group) and includes the weight on
 # PostgreSQL; SQLite, the try-it-out database, builds it without the included column.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 _redis_url = env_str("REDIS_URL")
+# Redis fails open (kontaktstelle/cache.py): with short timeouts, a dead or frozen Redis
+# costs one timeout per process every KONTAKTSTELLE_CACHE_RETRY_SECONDS, not one per request.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        {
+            "BACKEND": "kontaktstelle.cache.ResilientRedisCache",
+            "LOCATION": _redis_url,
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT_MS", 50) / 1000,
+                "socket_timeout": env_int("REDIS_SOCKET_TIMEOUT_MS", 50) / 1000,
+            },
+        }
         if _redis_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+KONTAKTSTELLE_CACHE_RETRY_SECONDS = env_int("KONTAKTSTELLE_CACHE_RETRY_SECONDS", 5)
 
 # Seconds that anonymous visitors' directory pages are kept (kontaktstelle/public_cache.py).
 # On by default only with Redis: every app process must see when the groups change.
@@ -182,6 +200,9 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=True)
+# Seconds an SMTP server may take to answer; a slow or dead one never loses an e-mail:
+# what cannot be sent stays in the outbox and is retried (kontaktstelle/outbox.py).
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 5)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "kontaktstelle@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -10,6 +10,7 @@ from kontaktstelle import (
     legal,
     legal_views,
     login_security,
+    password_reset,
     privacy_views,
     statistics_views,
     two_factor_views,
@@ -17,6 +18,7 @@ from kontaktstelle import (
 )
 
 register_converter(legal.PageConverter, "legal")
+handler500 = "kontaktstelle.unavailable.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -49,7 +51,7 @@ urlpatterns = [
     ),
     path(
         "passwort/vergessen/",
-        sensitive_post_parameters("email")(auth_views.PasswordResetView.as_view()),
+        sensitive_post_parameters("email")(password_reset.PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(

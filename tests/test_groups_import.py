@@ -430,7 +430,9 @@ def test_import_command(office, thesaurus, tmp_path, capsys):
     source = tmp_path / "gruppen.csv"
     source.write_text(CSV, encoding="utf-8")
     call_command("import_groups", str(source), "--dry-run")
-    assert "2 group(s) would be created" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2 neue, 0 geänderte, 0 unveränderte Gruppen würden importiert" in out
+    assert "Probelauf" in out
     assert not Group.objects.exists()
     call_command("import_groups", str(source))
     assert Group.objects.filter(office=office).count() == 2
@@ -440,11 +442,11 @@ def test_import_command(office, thesaurus, tmp_path, capsys):
 def test_import_command_reports_bad_rows(office, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,format\nA,zeppelin\n,online\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="2 problem"):
+    with pytest.raises(CommandError, match="2 Probleme gefunden; es wurde nichts importiert"):
         call_command("import_groups", str(bad))
     assert "zeppelin" in capsys.readouterr().err
     assert not Group.objects.exists()
-    with pytest.raises(CommandError, match="does not exist"):
+    with pytest.raises(CommandError, match="existiert nicht"):
         call_command("import_groups", str(tmp_path / "missing.csv"))
 
 
@@ -455,7 +457,7 @@ def test_commands_need_the_office_when_there_are_several(office, other_office, t
         call_command("import_groups", str(source))
     with pytest.raises(CommandError, match="--office"):
         call_command("export_groups", str(tmp_path / "out.csv"))
-    with pytest.raises(CommandError, match="No office"):
+    with pytest.raises(CommandError, match="keine Kontaktstelle mit dem Kurznamen"):
         call_command("import_groups", str(source), "--office", "gibt-es-nicht")
     call_command("import_groups", str(source), "--office", other_office.slug)
     assert list(Group.objects.values_list("office", flat=True)) == [other_office.pk]

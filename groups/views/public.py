@@ -2,14 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,7 +16,8 @@ from django.views.generic import FormView, TemplateView
 from groups.forms import ContactRequestForm, DirectoryFilterForm, FoundingInterestForm
 from groups.models import Group, Inquiry, Topic
 from groups.search import RankedResults, ranked_groups
-from kontaktstelle import privacy
+from kontaktstelle import privacy, rate_limits
+from kontaktstelle.login_security import client_ip
 from kontaktstelle.models import Office
 from kontaktstelle.public_cache import cache_public_page
 
@@ -153,10 +152,7 @@ def _accept(request, form):
     """Valid and under the rate limit; counts the submission. Adds a form error if not."""
     if not form.is_valid():
         return False
-    address = request.META.get("REMOTE_ADDR", "")
-    key = "visitor-forms:" + salted_hmac("visitor-forms", address).hexdigest()[:32]
-    cache.add(key, 0, 60 * 60)
-    if cache.incr(key) > SUBMISSIONS_PER_HOUR:
+    if not rate_limits.take(("visitor-forms", client_ip(request), SUBMISSIONS_PER_HOUR)):
         form.add_error(
             None,
             _("We have received several requests from you. Please try again later or call us."),

@@ -97,6 +97,15 @@ REGISTRY: dict[str, Rule] = {
         mentions=("subject", "body"),
         office_path="user__membership__office",
     ),
+    # Operations: an e-mail waiting to be sent (deleted once sent), hashed counters.
+    "kontaktstelle.outgoingemail": Rule(
+        personal=("recipient", "subject", "body"),
+        contact=("recipient",),
+        on_contact=DELETE,
+        office_path="",
+    ),
+    "kontaktstelle.ratelimitevent": Rule(reviewed=("scope", "key")),
+    "kontaktstelle.cacheversion": Rule(reviewed=("name",)),
     "kontaktstelle.auditentry": Rule(
         personal=("actor_label", "target_label", "ip_address"),
         reviewed=("target_id", "fields", "request_id"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, ListView, View
 
+from kontaktstelle import outbox
 from kontaktstelle.invitations import send_invitation
 from kontaktstelle.mixins import FilteredListMixin, OfficeStaffRequiredMixin
 from kontaktstelle.models import Invitation
@@ -146,6 +147,7 @@ class StarterFormView(StaffStarterMixin, View):
                 _("%(name)s was added and invited by e-mail to %(email)s.")
                 % {"name": starter.name, "email": starter.email},
             )
+            _warn_if_invitation_waits(request, starter)
         else:
             services.save_profile(request.user, form, formset)
             messages.success(request, _("Your changes were saved."))
@@ -171,7 +173,22 @@ class StarterInviteView(StaffStarterMixin, View):
             messages.success(
                 request, _("A new invitation was sent to %(email)s.") % {"email": starter.email}
             )
+            _warn_if_invitation_waits(request, starter)
         return redirect(starter)
+
+
+def _warn_if_invitation_waits(request, starter):
+    """The mail server did not take the invitation: say so; the outbox tries again."""
+    if not outbox.deliver_to(starter.email):
+        messages.warning(
+            request,
+            _(
+                "The invitation could not be sent to %(email)s just now, because the mail "
+                "server is not answering. It will be sent automatically as soon as the "
+                "server answers again; you can also send it again here later."
+            )
+            % {"email": starter.email},
+        )
 
 
 class CertificateCreateView(StaffStarterMixin, View):

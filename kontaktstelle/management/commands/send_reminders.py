@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from kontaktstelle import outbox
 from kontaktstelle.notifications import deliver_pending
 from starters.reminders import due_reminders
 
@@ -10,7 +11,8 @@ from starters.reminders import due_reminders
 class Command(BaseCommand):
     help = _(
         "Create the notifications that are due (meetings tomorrow, missing logs, planned "
-        "ends, follow-ups, yearly confirmations) and e-mail every one not sent yet. "
+        "ends, follow-ups, yearly confirmations) and e-mail every one not sent yet, with "
+        "the invitations and password resets the mail server did not take earlier. "
         "Nothing is sent twice, even when several servers run this at the same time."
     )
 
@@ -21,3 +23,9 @@ class Command(BaseCommand):
             _("%(created)s new notifications; %(sent)s left over from earlier runs sent now.")
             % {"created": created, "sent": sent}
         )
+        waiting = outbox.send_pending()
+        if waiting:
+            self.stdout.write(
+                _("%(count)s waiting e-mails (invitations, password resets) sent now.")
+                % {"count": waiting}
+            )
