@@ -25,10 +25,12 @@ logger = logging.getLogger(__name__)
 STALE_CLAIM = datetime.timedelta(minutes=30)
 
 
-def send(recipient, subject, body, valid_for):
+def send(recipient, subject, body, valid_for, after_commit=True):
     """Queue an e-mail and try to send it after the commit; returns the queued row.
 
     ``valid_for`` is how long its content is of use (e.g. the lifetime of its link).
+    ``after_commit=False`` tries at once, for an e-mail that depends on no row being
+    written (a password reset).
     """
     email = OutgoingEmail.objects.create(
         recipient=recipient,
@@ -36,7 +38,10 @@ def send(recipient, subject, body, valid_for):
         body=str(body),
         expires_at=timezone.now() + valid_for,
     )
-    transaction.on_commit(lambda: deliver(email.pk))
+    if after_commit:
+        transaction.on_commit(lambda: deliver(email.pk))
+    else:
+        deliver(email.pk)
     return email
 
 

@@ -48,7 +48,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         subject = loader.render_to_string(subject_template_name, context)
         body = loader.render_to_string(email_template_name, context)
         valid_for = datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
-        outbox.send(to_email, "".join(subject.splitlines()), body, valid_for)
+        # Sent at once: a reset link depends on no row of this request.
+        outbox.send(
+            to_email, "".join(subject.splitlines()), body, valid_for, after_commit=False
+        )
 
 
 class PasswordResetView(auth_views.PasswordResetView):
