@@ -3,7 +3,8 @@
 The cache only ever speeds things up (public pages, the search vocabulary), so its
 failure must never fail a request or roll back a save. Every operation that cannot
 reach Redis returns what a miss returns (``get`` the default, ``add``/``set`` False,
-``incr`` None) and the error is swallowed.
+``incr`` None) and the error is swallowed. An entry that Redis returns but that cannot
+be read (garbage) is a miss for that key alone.
 
 A dead or frozen Redis would otherwise cost one timeout per request. A circuit breaker
 per process stops that: after a failure the cache is not asked for
@@ -21,8 +22,12 @@ import time
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class CircuitBreaker:
@@ -75,10 +80,13 @@ def _fails_open(miss):
                 return miss(*args, **kwargs)
             try:
                 result = method(self, *args, **kwargs)
-            # Connection refused, timeouts, and garbage that cannot be unpickled: a
-            # cache that answers anything but a value is a cache that is not there.
-            except Exception as error:
+            except UNREACHABLE as error:  # refused, timed out, connection lost
                 breaker.failed(error)
+                return miss(*args, **kwargs)
+            # Redis answered, but not with a value of ours (a garbled or foreign entry):
+            # a miss for this key only; the page rendered instead overwrites it.
+            except Exception as error:
+                logger.info("Unreadable cache entry ignored (%s).", type(error).__name__)
                 return miss(*args, **kwargs)
             breaker.succeeded()
             return result

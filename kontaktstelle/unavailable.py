@@ -21,6 +21,11 @@ from django.views.defaults import server_error as django_server_error
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 120
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="de"><meta charset="utf-8"><title>Gerade nicht erreichbar'
+    "</title><p>Die Seite ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen "
+    "Minuten erneut.</p></html>"
+)
 OUTAGE = (OperationalError, InterfaceError)
 
 
@@ -32,8 +37,14 @@ def unavailable(request, error):
         type(error).__name__,
         str(error).strip().splitlines()[0] if str(error).strip() else "",
     )
-    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    try:
+        page = loader.render_to_string("503.html")
+    except Exception:  # e.g. static files not collected: the sentence, plainly
+        page = FALLBACK_PAGE
+    response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Logged above as a warning; Django would add an error report for every 503.
+    response._has_been_logged = True
     return response
 
 

@@ -46,7 +46,7 @@ class Server:
 
     def get(self, path, data=None, headers=None):
         """(status, headers, body, Set-Cookie values) of one request; errors are answers too."""
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1, our own server
             self.base_url + path,
             data=urllib.parse.urlencode(data).encode() if data is not None else None,
             headers=headers or {},
@@ -59,9 +59,12 @@ class Server:
             response = error
         with response:
             body = response.read().decode("utf-8", "replace")
-            return response.status, response.headers, body, response.headers.get_all(
-                "Set-Cookie"
-            ) or []
+            return (
+                response.status,
+                response.headers,
+                body,
+                response.headers.get_all("Set-Cookie") or [],
+            )
 
     def log(self):
         return self.log_path.read_text(errors="replace")

@@ -98,6 +98,21 @@ def test_garbage_from_the_cache_is_a_miss(dead_redis):
     with mock.patch("django.core.cache.backends.redis.RedisCacheClient.get") as get:
         get.side_effect = ValueError("unpickling: invalid load key")
         assert cache.get("key", "default") == "default"
+    assert not breaker.down  # one bad entry does not switch the cache off
+
+
+def test_the_503_page_is_plain_when_its_template_cannot_render(db, outage_client):
+    with (
+        mock.patch(
+            "groups.views.public.ranked_groups", side_effect=OperationalError("server closed")
+        ),
+        mock.patch(
+            "kontaktstelle.unavailable.loader.render_to_string", side_effect=ValueError("manifest")
+        ),
+    ):
+        response = outage_client.get(reverse("groups:directory"), {"q": "Angst"})
+    assert response.status_code == 503
+    assert "Die Seite ist gerade nicht erreichbar." in response.content.decode()
 
 
 def test_public_pages_and_searches_work_while_redis_is_down(dead_redis, db, client, settings):
@@ -148,6 +163,8 @@ def test_a_view_that_loses_the_database_answers_503(db, outage_client, caplog):
     assert "Bitte versuchen Sie es in einigen Minuten erneut." in page
     assert "Traceback" not in page
     assert any("answered 503" in r.getMessage() for r in caplog.records)
+    # One warning of ours, no error report with a traceback per request.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_an_outage_outside_the_view_answers_503_too(db, outage_client, staff):
