@@ -358,10 +358,7 @@ class ConsultationForm(forms.ModelForm):
         ]
         topics, unknown = [], []
         for name in names:
-            topic = (
-                Topic.objects.filter(name__iexact=name).first()
-                or Topic.objects.filter(synonyms__term__iexact=name).first()
-            )
+            topic = Topic.objects.named(name)
             if topic is None:
                 unknown.append(name)
             elif topic not in topics:

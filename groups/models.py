@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +29,32 @@ class TopicCategory(models.Model):
         return self.name
 
 
+class TopicQuerySet(models.QuerySet):
+    def named(self, name):
+        """The topic called ``name`` or having it as a synonym (ignoring case), or None."""
+        name = name.strip()
+        if not name:
+            return None
+        return (
+            self.filter(name__iexact=name).first()
+            or self.filter(synonyms__term__iexact=name).order_by("pk").first()
+        )
+
+    def from_text(self, text):
+        """Topics named in a free text such as "Tinnitus, Hörsturz": the whole text if it
+        is a topic or synonym, else each part between commas, semicolons, slashes or
+        "und"; parts that name no topic are left out."""
+        whole = self.named(text)
+        if whole is not None:
+            return [whole]
+        topics = []
+        for part in re.split(r"[,;/]|\bund\b|\band\b", text):
+            topic = self.named(part)
+            if topic is not None and topic not in topics:
+                topics.append(topic)
+        return topics
+
+
 class Topic(models.Model):
     """A topic of the shared German thesaurus; staff may add more."""
 
@@ -38,6 +65,8 @@ class Topic(models.Model):
         related_name="topics",
     )
     name = models.CharField(_("name"), max_length=120)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("topic")

@@ -401,6 +401,7 @@ class Notification(models.Model):
         FOLLOW_UP = "follow_up", _("follow-up due")
         CONFIRMATION = "confirmation", _("group's yearly confirmation due")
         TALK = "talk", _("In-Gang-Setzer:in would like to talk")
+        TOPIC_CONFLICT = "topic_conflict", _("group topic affects an In-Gang-Setzer:in")
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"

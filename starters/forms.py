@@ -20,6 +20,7 @@ from starters.models import (
     TrainingCohort,
     TrainingEvent,
 )
+from starters.matching import affected_message
 from starters.models.accompaniments import MAX_MEETINGS
 from starters.models.meetings import MAX_DURATION_MINUTES, NOTE_MAX_LENGTH
 
@@ -417,8 +418,9 @@ class OfferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.candidates = {c.starter.pk: c for c in candidates}
         self.fields["starter"].queryset = Starter.objects.filter(pk__in=self.candidates)
+        # Someone personally affected by a topic of the group is never offered.
         self.fields["starter"].choices = [("", "---------")] + [
-            (c.starter.pk, c.starter.name) for c in candidates
+            (c.starter.pk, c.starter.name) for c in candidates if not c.affected
         ]
         best = next((c for c in candidates if c.suggested), None)
         if best and not self.is_bound:
@@ -427,7 +429,11 @@ class OfferForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         starter = cleaned.get("starter")
-        if (
+        if starter and self.candidates[starter.pk].affected:
+            self.add_error(
+                "starter", affected_message(starter, self.candidates[starter.pk].affected)
+            )
+        elif (
             starter
             and not self.candidates[starter.pk].suggested
             and not cleaned.get("choice_reason", "").strip()

@@ -24,10 +24,20 @@ class Candidate:
     score: int = 0
     reasons: list = field(default_factory=list)
     obstacles: list = field(default_factory=list)
+    # Topics of the group that affect the starter personally: they can never be asked.
+    affected: list = field(default_factory=list)
 
     @property
     def suggested(self):
         return not self.obstacles
+
+
+def affected_message(starter, topics):
+    """Why ``starter`` can never be asked for a group with these topics."""
+    return _(
+        "%(name)s is personally affected by a topic of this group (%(topics)s) and can "
+        "never accompany it: In-Gang-Setzer:innen accompany the process, not their own topic."
+    ) % {"name": starter.name, "topics": ", ".join(topics)}
 
 
 def kind_qualification_code(kind):
@@ -116,8 +126,9 @@ def _hard(candidate, accompaniment, topic_names, needed):
         candidate.obstacles.append(_("no free place"))
     affected = [topic_names[t.pk] for t in starter.excluded_topics.all() if t.pk in topic_names]
     if affected:
+        candidate.affected = sorted(affected)
         candidate.obstacles.append(
-            _("personally affected: %(topics)s") % {"topics": ", ".join(sorted(affected))}
+            _("personally affected: %(topics)s") % {"topics": ", ".join(candidate.affected)}
         )
     has = {q.pk for q in starter.qualifications.all()}
     missing = [name for pk, name in needed.items() if pk not in has]

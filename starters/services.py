@@ -8,7 +8,8 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import Group, GroupChange, Inquiry
+from groups.models import Group, GroupChange, Inquiry, Topic
+from groups.search import reindex_groups
 from groups.services import unique_slug
 from kontaktstelle import audit, privacy
 from kontaktstelle.invitations import send_invitation
@@ -22,6 +23,7 @@ from starters.models import (
     MeetingLog,
     Starter,
 )
+from starters.matching import affected_message
 from starters.models.accompaniments import DEFAULT_MEETINGS, MAX_STARTERS
 
 
@@ -260,6 +262,8 @@ def create_founding_group(acting, inquiry):
     """A group being founded, from a founding interest in the inbox (one click).
 
     The group is unlisted until the office publishes it; the inquiry is marked done.
+    Its topics come from the topic the person named (thesaurus names and synonyms), so
+    that nobody personally affected by them is suggested or offered.
     """
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk, office=acting.office)
     if inquiry.kind != Inquiry.Kind.FOUNDING_INTEREST:
@@ -268,16 +272,18 @@ def create_founding_group(acting, inquiry):
         raise StarterError(
             _("This founding interest is already done: its group was created before.")
         )
-    name = inquiry.topic.strip() or _("New group")
+    topic = inquiry.topic.strip()
     group = Group.objects.create(
         office=acting.office,
-        name=_("Self-help group %(topic)s (being founded)") % {"topic": name}
-        if inquiry.topic.strip()
-        else name,
-        slug=unique_slug(f"{name}-gruendung"),
+        name=_("Self-help group %(topic)s") % {"topic": topic} if topic else _("New group"),
+        slug=unique_slug(f"{topic or _('New group')}-gruendung"),
         status=Group.Status.FOUNDING,
         listing=Group.Listing.UNLISTED,
     )
+    # The topics decide who may accompany the group (content abstinence): carried over
+    # from what the person asked about, by topic name or synonym.
+    group.topics.set(Topic.objects.from_text(topic))
+    reindex_groups([group.pk])
     GroupChange.objects.create(group=group, user=acting, action=GroupChange.Action.CREATED)
     inquiry.status = Inquiry.Status.DONE
     inquiry.answered_at = inquiry.answered_at or timezone.now()
@@ -300,6 +306,31 @@ def create_accompaniment(acting, form, inquiry=None):
     accompaniment.save()
     form.save_m2m()
     return accompaniment
+
+
+def check_content_abstinence(starter, group):
+    """Raise StarterError unless ``starter`` may accompany ``group``.
+
+    Content abstinence: nobody accompanies a group on a topic that affects them
+    personally. A group without topics cannot be checked, so it cannot be matched.
+    There is no override.
+    """
+    if not group.topics.exists():
+        raise StarterError(
+            _(
+                "The group “%(group)s” has no topics yet. Please enter its topics first: "
+                "only then can the office make sure that nobody personally affected by "
+                "them accompanies it."
+            )
+            % {"group": group.name}
+        )
+    affected = sorted(
+        starter.excluded_topics.filter(pk__in=group.topics.values("pk")).values_list(
+            "name", flat=True
+        )
+    )
+    if affected:
+        raise StarterError(affected_message(starter, affected))
 
 
 def _lock(accompaniment):
@@ -332,6 +363,7 @@ def offer(acting, accompaniment, starter, choice_reason="", suggested=True, noti
         raise StarterError(_("An accompaniment has at most two starters (a tandem)."))
     if accompaniment.assignments.filter(starter=starter).exists():
         raise StarterError(_("This person was already asked for this group."))
+    check_content_abstinence(starter, accompaniment.group)
     _take_place(
         starter,
         _("%(name)s has no free place: every place is taken by accompaniments or open offers.")
@@ -365,6 +397,8 @@ def answer_offer(starter, assignment, accept, reason=""):
         raise StarterError(_("This offer has already been answered or withdrawn."))
     assignment.answered_at = timezone.now()
     if accept:
+        # The group's topics may have changed since the offer was made.
+        check_content_abstinence(starter, accompaniment.group)
         # The place was taken when the offer was made.
         assignment.state = Assignment.State.ACCEPTED
         if accompaniment.status != Accompaniment.Status.ACTIVE:

@@ -67,6 +67,7 @@ from tests.factories import (
     GroupFactory,
     RoomFactory,
     StarterFactory,
+    TopicFactory,
     TrainingCohortFactory,
     TrainingEventFactory,
     member,
@@ -255,11 +256,17 @@ def world(
     profile.qualifications.add(founding)
     other_profile.qualifications.add(founding)
 
-    group = GroupFactory(office=office, name="Trauer und Neubeginn", status=Group.Status.FOUNDING)
+    # Groups are matched only with topics (content abstinence).
+    grief = TopicFactory(name="Trauer (Matrix)")
+    group = GroupFactory(
+        office=office, name="Trauer und Neubeginn", status=Group.Status.FOUNDING, topics=[grief]
+    )
     active = make_accompaniment(office, staff, group, started_on=TODAY - 30 * DAY)
     assignment = services.offer(staff, active, profile)
     services.answer_offer(profile, assignment, accept=True)
-    offered = make_accompaniment(office, staff, GroupFactory(office=office, name="Neue Wege"))
+    offered = make_accompaniment(
+        office, staff, GroupFactory(office=office, name="Neue Wege", topics=[grief])
+    )
     offer = services.offer(staff, offered, profile)
     log = MeetingLog.objects.create(
         accompaniment=active,
@@ -1058,7 +1065,9 @@ def test_an_id_under_another_accompaniment_answers_404(client, world):
 
 def test_a_meeting_of_another_accompaniment_is_not_the_starters(client, world, staff):
     """The calendar file and the log form take the assignment's own meetings only."""
-    other_group = GroupFactory(office=world.office, name="Gruppe des anderen")
+    other_group = GroupFactory(
+        office=world.office, name="Gruppe des anderen", topics=[TopicFactory()]
+    )
     elsewhere = make_accompaniment(world.office, staff, other_group, started_on=TODAY - 30 * DAY)
     other_assignment = services.offer(staff, elsewhere, world.other_profile)
     services.answer_offer(world.other_profile, other_assignment, accept=True)

@@ -18,7 +18,7 @@ from groups.models import Group, Inquiry
 from kontaktstelle.models import Notification
 from starters import services
 from starters.models import Accompaniment, Assignment, Availability, Language, Qualification
-from tests.factories import GroupFactory, StarterFactory
+from tests.factories import GroupFactory, StarterFactory, TopicFactory
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
@@ -42,7 +42,8 @@ def make_accompaniment(office, responsible, group=None, **fields):
     }
     return Accompaniment.objects.create(
         office=office,
-        group=group or GroupFactory(office=office),
+        # Groups are matched only with topics (content abstinence).
+        group=group or GroupFactory(office=office, topics=[TopicFactory()]),
         responsible=responsible,
         **defaults | fields,
     )
@@ -86,6 +87,7 @@ def group(office):
         office=office,
         name="Trauer und Neubeginn",
         status=Group.Status.FOUNDING,
+        topics=[TopicFactory(name="Trauer (Testthema)")],
         weekday=1,
         start_time=datetime.time(19),
         contact_name=PRIVATE[0],
@@ -857,7 +859,9 @@ def test_starter_declines_with_a_reason(client, starter, maria, offer, accompani
 def test_own_home_lists_only_own_offers(
     client, starter, staff, office, other_starter, maria, offer
 ):
-    other_group = GroupFactory(office=office, name="Angehörige nach Schlaganfall")
+    other_group = GroupFactory(
+        office=office, name="Angehörige nach Schlaganfall", topics=[TopicFactory()]
+    )
     other_offer = services.offer(
         staff, make_accompaniment(office, staff, other_group), other_starter.starter
     )

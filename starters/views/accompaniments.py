@@ -90,6 +90,9 @@ class AccompanimentFormView(StaffAccompanimentMixin, View):
                 "meeting_place": str(group.room) if group.room_id else group.city,
             }
         initial["planned_meetings"] = DEFAULT_MEETINGS[initial["kind"]]
+        inquiry = self.inquiry()
+        if inquiry is not None and inquiry.name:
+            initial["requested_by"] = inquiry.name  # who asked, carried over from the inbox
         return initial
 
     def inquiry(self):
@@ -173,15 +176,19 @@ class AccompanimentDetailView(StaffAccompanimentMixin, View):
         )
 
     def render_page(self, accompaniment, offer_form=None):
-        candidates = judge(accompaniment) if accompaniment.is_open else []
+        # Without topics nobody can be checked for content abstinence: topics first.
+        needs_topics = accompaniment.is_open and not accompaniment.group.topics.all()
+        candidates = judge(accompaniment) if accompaniment.is_open and not needs_topics else []
         context = {
             "accompaniment": accompaniment,
+            "needs_topics": needs_topics,
             "candidates": candidates,
             "not_suggested": any(not c.suggested for c in candidates),
             "offer_form": offer_form or OfferForm(candidates=candidates),
             "complete_form": CompleteForm(),
             "follow_up_form": FollowUpForm(),
             "can_offer": accompaniment.is_open
+            and not needs_topics
             and sum(
                 a.state in (Assignment.State.OFFERED, Assignment.State.ACCEPTED)
                 for a in accompaniment.assignments.all()
