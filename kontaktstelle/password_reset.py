@@ -27,8 +27,11 @@ PASSWORD_RESETS_PER_IP = 20
 class PasswordResetForm(auth_forms.PasswordResetForm):
     def save(self, *args, request=None, **kwargs):
         allowed = rate_limits.take(
-            ("password-reset-address", normalise_email(self.cleaned_data["email"]),
-             PASSWORD_RESETS_PER_ADDRESS),
+            (
+                "password-reset-address",
+                normalise_email(self.cleaned_data["email"]),
+                PASSWORD_RESETS_PER_ADDRESS,
+            ),
             ("password-reset-ip", client_ip(request) or "-", PASSWORD_RESETS_PER_IP),
         )
         if not allowed:
@@ -49,9 +52,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         body = loader.render_to_string(email_template_name, context)
         valid_for = datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
         # Sent at once: a reset link depends on no row of this request.
-        outbox.send(
-            to_email, "".join(subject.splitlines()), body, valid_for, after_commit=False
-        )
+        outbox.send(to_email, "".join(subject.splitlines()), body, valid_for, after_commit=False)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

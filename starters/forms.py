@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.models import Group, Topic
 from kontaktstelle.forms import consent_channel_field
 from kontaktstelle.models import Membership, Site, User
+from starters.matching import affected_message
 from starters.models import (
     Accompaniment,
     Availability,
@@ -20,7 +21,6 @@ from starters.models import (
     TrainingCohort,
     TrainingEvent,
 )
-from starters.matching import affected_message
 from starters.models.accompaniments import MAX_MEETINGS
 from starters.models.meetings import MAX_DURATION_MINUTES, NOTE_MAX_LENGTH
 

@@ -14,6 +14,7 @@ from groups.services import unique_slug
 from kontaktstelle import audit, privacy
 from kontaktstelle.invitations import send_invitation
 from kontaktstelle.models import Membership, User
+from starters.matching import affected_message
 from starters.models import (
     Accompaniment,
     Assignment,
@@ -23,7 +24,6 @@ from starters.models import (
     MeetingLog,
     Starter,
 )
-from starters.matching import affected_message
 from starters.models.accompaniments import DEFAULT_MEETINGS, MAX_STARTERS
 
 

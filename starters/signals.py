@@ -63,7 +63,11 @@ def flag_conflicts(group):
                     "the accompaniment: In-Gang-Setzer:innen never accompany a group on "
                     "their own topic."
                 )
-                % {"group": group.name, "topics": ", ".join(affected), "name": assignment.starter.name},
+                % {
+                    "group": group.name,
+                    "topics": ", ".join(affected),
+                    "name": assignment.starter.name,
+                },
                 assignment.accompaniment.get_absolute_url(),
             )
         )

@@ -132,7 +132,7 @@ def test_only_known_columns_are_kept_below_the_header():
 
 
 def test_a_file_with_a_header_and_no_rows(office, tmp_path, client, staff):
-    with pytest.raises(ImportFileError, match="Die Datei enthält keine Zeilen."):
+    with pytest.raises(ImportFileError, match=r"Die Datei enthält keine Zeilen\."):
         importing.parse_file(b"name;city\n;\n", "gruppen.csv")
     path = tmp_path / "gruppen.csv"
     path.write_bytes(b"name;city\n")
