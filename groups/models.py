@@ -115,10 +115,12 @@ class GroupQuerySet(OfficeScopedQuerySet):
         return self.exclude(listing=Group.Listing.UNLISTED).exclude(status=Group.Status.CLOSED)
 
     def needs_confirmation(self, today=None):
+        """Not closed, and last confirmed (or, never confirmed, created) over a year ago."""
         today = today or timezone.localdate()
+        due = today - CONFIRMATION_INTERVAL
         return self.exclude(status=Group.Status.CLOSED).filter(
-            Q(last_confirmed_on__isnull=True)
-            | Q(last_confirmed_on__lt=today - CONFIRMATION_INTERVAL)
+            Q(last_confirmed_on__isnull=True, created_at__date__lt=due)
+            | Q(last_confirmed_on__lt=due)
         )
 
     def accessible(self):
@@ -332,9 +334,12 @@ class Group(models.Model):
     def confirmation_overdue(self):
         if self.status == self.Status.CLOSED:
             return False
+        due = timezone.localdate() - CONFIRMATION_INTERVAL
         if self.last_confirmed_on is None:
-            return True
-        return self.last_confirmed_on < timezone.localdate() - CONFIRMATION_INTERVAL
+            # A new record is counted from its creation, not as overdue at once.
+            created = timezone.localdate(self.created_at) if self.created_at else due
+            return created < due
+        return self.last_confirmed_on < due
 
     def language_list(self):
         return [item.strip() for item in self.languages.split(";") if item.strip()]

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from kontaktstelle.consents import Consent
+from kontaktstelle.models import Notification
 
 
 class LoginForm(AuthenticationForm):
@@ -32,3 +33,14 @@ def consent_channel_field(help_text):
         required=False,
         help_text=help_text,
     )
+
+
+class NotificationSettingsForm(forms.Form):
+    """One checkbox per kind of notification the user's role receives: also by e-mail?"""
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in kinds:
+            self.fields[kind] = forms.BooleanField(
+                label=Notification.Kind(kind).label, required=False
+            )

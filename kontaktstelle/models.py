@@ -402,6 +402,31 @@ class Notification(models.Model):
         CONFIRMATION = "confirmation", _("group's yearly confirmation due")
         TALK = "talk", _("In-Gang-Setzer:in would like to talk")
         TOPIC_CONFLICT = "topic_conflict", _("group topic affects an In-Gang-Setzer:in")
+        OFFER_ANSWERED = "offer_answered", _("offer accepted or declined")
+        OFFER_WITHDRAWN = "offer_withdrawn", _("offer withdrawn by the office")
+        CERTIFICATE_SIGNED = "certificate_signed", _("certificate signed off")
+
+        @classmethod
+        def for_role(cls, role):
+            """The kinds a user of this role can receive, in the order of the settings."""
+            if role == Membership.Role.STARTER:
+                return [
+                    cls.OFFER,
+                    cls.OFFER_WITHDRAWN,
+                    cls.MEETING_TOMORROW,
+                    cls.LOG_MISSING,
+                    cls.CERTIFICATE_SIGNED,
+                ]
+            if role in (Membership.Role.STAFF, Membership.Role.OFFICE_ADMIN):
+                return [
+                    cls.OFFER_ANSWERED,
+                    cls.TALK,
+                    cls.TOPIC_CONFLICT,
+                    cls.PLANNED_END,
+                    cls.FOLLOW_UP,
+                    cls.CONFIRMATION,
+                ]
+            return []
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
@@ -414,6 +439,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     claimed_at = models.DateTimeField(_("being sent since"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    by_email = models.BooleanField(_("also by e-mail"), default=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
@@ -613,6 +639,34 @@ class LegalText(models.Model):
 
 # Consent records live in their own module; importing them here lets Django find them.
 from kontaktstelle.consents import Consent  # noqa: E402, F401
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind of notification: in the app only, or also by e-mail.
+
+    Without a row a kind is also e-mailed; notifications are always shown in the app.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Notification.Kind.choices)
+    by_email = models.BooleanField(_("also by e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], name="kontaktstelle_notificationpreference_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {self.by_email}"
 
 
 class CacheVersion(models.Model):

@@ -2,7 +2,8 @@
 
 ``notify`` records a notification at most once per user, kind and occasion (the
 database's unique constraint decides, so concurrent runs cannot both create it) and
-e-mails it after the transaction commits. ``deliver`` claims a notification by a
+e-mails it after the transaction commits, unless the user chose to get this kind in
+the app only (``NotificationPreference``). ``deliver`` claims a notification by a
 conditional update before sending, so two processes never send the same one; a failed
 send is released and retried by the next ``send_reminders`` run.
 """
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from kontaktstelle.models import Notification
+from kontaktstelle.models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ def notify(user, kind, key, subject, body, url):
 
     Returns the new notification, or None when it existed already.
     """
+    by_email = not NotificationPreference.objects.filter(
+        user=user, kind=kind, by_email=False
+    ).exists()
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -42,16 +46,26 @@ def notify(user, kind, key, subject, body, url):
                 subject=str(subject)[:200],
                 body=str(body)[:2000],
                 url=url,
+                by_email=by_email,
             )
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: deliver(notification.pk))
+    if by_email:
+        transaction.on_commit(lambda: deliver(notification.pk))
     return notification
+
+
+def mark_done(urls, kinds=None):
+    """Notifications that link to these pages are done (read): their matter was handled."""
+    done = Notification.objects.filter(url__in=list(urls), read_at__isnull=True)
+    if kinds is not None:
+        done = done.filter(kind__in=kinds)
+    return done.update(read_at=timezone.now())
 
 
 def _claim(pk, now):
     return (
-        Notification.objects.filter(pk=pk, emailed_at__isnull=True)
+        Notification.objects.filter(pk=pk, emailed_at__isnull=True, by_email=True)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
         .update(claimed_at=now)
         == 1
@@ -79,7 +93,29 @@ def deliver(pk):
 def deliver_pending():
     """Send every notification not e-mailed yet (also those a failed run left)."""
     now = timezone.now()
-    pending = Notification.objects.filter(emailed_at__isnull=True).filter(
+    pending = Notification.objects.filter(emailed_at__isnull=True, by_email=True).filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM)
     )
     return sum(deliver(pk) for pk in pending.values_list("pk", flat=True))
+
+
+def email_choices(user):
+    """{kind: also by e-mail} for every kind the user's role can receive."""
+    kinds = Notification.Kind.for_role(user.role)
+    muted = set(
+        NotificationPreference.objects.filter(user=user, by_email=False).values_list(
+            "kind", flat=True
+        )
+    )
+    return {kind: kind not in muted for kind in kinds}
+
+
+@transaction.atomic
+def save_email_choices(user, choices):
+    """Store which kinds the user also wants by e-mail (kinds of other roles are ignored)."""
+    allowed = set(Notification.Kind.for_role(user.role))
+    for kind, by_email in choices.items():
+        if kind in allowed:
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"by_email": bool(by_email)}
+            )

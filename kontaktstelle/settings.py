@@ -161,6 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 # Invitations of new users (starters) to set their first password.
 INVITATION_VALID_DAYS = env_int("KONTAKTSTELLE_INVITATION_VALID_DAYS", 7)
+# Kilometre allowance for starters' journeys, in cents per km (30 = 0.30 EUR).
+KONTAKTSTELLE_TRAVEL_EURO_PER_KM = env_int("KONTAKTSTELLE_TRAVEL_CENTS_PER_KM", 30) / 100
 # Links in e-mails sent without a request (reminders from `send_reminders`).
 SITE_URL = env_str("KONTAKTSTELLE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many days personal data is kept (`apply_retention`; the README's data protection part).

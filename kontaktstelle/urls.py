@@ -80,6 +80,11 @@ urlpatterns = [
     path("intern/", views.DashboardView.as_view(), name="dashboard"),
     path("intern/statistik/", statistics_views.StatisticsView.as_view(), name="statistics"),
     path("benachrichtigungen/", views.NotificationListView.as_view(), name="notifications"),
+    path(
+        "benachrichtigungen/einstellungen/",
+        views.NotificationSettingsView.as_view(),
+        name="notification_settings",
+    ),
     path("intern/standorte/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
     path("intern/protokoll/", audit_views.AuditLogView.as_view(), name="audit_log"),
     path("intern/rechtstexte/", legal_views.LegalTextListView.as_view(), name="legal_texts"),

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView, View
 
 from groups.models import Group, Inquiry
-from kontaktstelle import invitations
-from kontaktstelle.forms import LoginForm
+from kontaktstelle import invitations, notifications
+from kontaktstelle.forms import LoginForm, NotificationSettingsForm
 from kontaktstelle.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.models import Notification, Office, Room, Site
 from starters.models import Certificate, Starter
@@ -161,3 +161,24 @@ class NotificationListView(LoginRequiredMixin, ListView):
         context["unread_ids"] = {n.pk for n in context["notifications"] if n.read_at is None}
         Notification.objects.filter(pk__in=context["unread_ids"]).update(read_at=timezone.now())
         return context
+
+
+class NotificationSettingsView(LoginRequiredMixin, View):
+    """Per kind of notification: also by e-mail, or in the app only."""
+
+    template_name = "kontaktstelle/notification_settings.html"
+
+    def form(self, data=None):
+        choices = notifications.email_choices(self.request.user)
+        return NotificationSettingsForm(data, kinds=list(choices), initial=choices)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self.form()})
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        notifications.save_email_choices(request.user, form.cleaned_data)
+        messages.success(request, _("Your notification settings were saved."))
+        return redirect("notification_settings")

@@ -13,6 +13,7 @@ from starters.matching import affected_message
 from starters.models import (
     Accompaniment,
     Availability,
+    Certificate,
     Language,
     MeetingLog,
     MeetingTopic,
@@ -49,7 +50,7 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "languages": forms.CheckboxSelectMultiple,
             "sites": forms.CheckboxSelectMultiple,
-            "excluded_topics": forms.SelectMultiple(attrs={"size": 8}),
+            "excluded_topics": forms.CheckboxSelectMultiple,
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         }
 
@@ -61,7 +62,13 @@ class ProfileForm(forms.ModelForm):
             self.fields["name"].initial = self.instance.user.name
         self.fields["sites"].queryset = Site.objects.for_office(office).order_by("name")
         self.fields["languages"].queryset = Language.objects.order_by("name")
-        self.fields["excluded_topics"].queryset = Topic.objects.order_by("name")
+        topics = Topic.objects.select_related("category").order_by("category__name", "name")
+        self.fields["excluded_topics"].queryset = topics
+        # Grouped by category: 190 topics are found by their area (and the search box).
+        groups = {}
+        for topic in topics:
+            groups.setdefault(topic.category.name, []).append((topic.pk, topic.name))
+        self.fields["excluded_topics"].choices = list(groups.items())
         self.fields["capacity"].widget.attrs.update({"min": 0, "max": 10})
 
     def clean_capacity(self):
@@ -205,6 +212,7 @@ class StarterFilterForm(forms.Form):
     exchange_overdue = forms.BooleanField(
         label=_("No exchange or supervision for 12 months"), required=False
     )
+    certificate_pending = forms.BooleanField(label=_("Certificate to sign off"), required=False)
 
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,6 +243,10 @@ class StarterFilterForm(forms.Form):
             queryset = queryset.filter(status=Starter.Status.ACTIVE, free_capacity__gt=0)
         if data["exchange_overdue"]:
             queryset = queryset.exchange_overdue()
+        if data["certificate_pending"]:
+            queryset = queryset.filter(
+                pk__in=Certificate.objects.filter(signed_on__isnull=True).values("starter")
+            )
         return queryset
 
 
@@ -532,7 +544,7 @@ class MeetingLogForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, accompaniment, tandem=False, **kwargs):
+    def __init__(self, *args, accompaniment, tandem=False, for_staff=False, **kwargs):
         self.accompaniment = accompaniment
         if not kwargs.get("instance"):
             kwargs.setdefault(
@@ -548,6 +560,9 @@ class MeetingLogForm(forms.ModelForm):
         self.fields["duration_minutes"].widget.attrs["min"] = 1
         if not tandem or self.instance.pk:
             del self.fields["partner_present"]
+        if for_staff:  # staff correct a starter's log: it speaks of the starter
+            self.fields["wants_talk"].label = _("The In-Gang-Setzer:in would like to talk")
+            self.fields["travel_km"].help_text = _("As the In-Gang-Setzer:in logged it.")
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]

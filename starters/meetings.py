@@ -29,6 +29,15 @@ def with_logged(queryset):
     return queryset.annotate(logged=Count("meeting_logs", distinct=True))
 
 
+def with_logged_assignments(queryset):
+    """Assignments, newest first, with their group and the meetings logged so far."""
+    return (
+        queryset.select_related("accompaniment__group")
+        .annotate(logged=Count("accompaniment__meeting_logs", distinct=True))
+        .order_by("-offered_at")
+    )
+
+
 def next_meeting(accompaniment, last_log=None, today=None):
     """The next accompanied meeting's date, or None when it is not known.
 

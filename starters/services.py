@@ -14,6 +14,7 @@ from groups.services import unique_slug
 from kontaktstelle import audit, privacy
 from kontaktstelle.invitations import send_invitation
 from kontaktstelle.models import Membership, User
+from starters import notifications
 from starters.matching import affected_message
 from starters.models import (
     Accompaniment,
@@ -156,15 +157,18 @@ def activity_summary(starter, start, end):
     Accompaniments that ran in the period, and the logged meetings the starter
     accompanied, with their hours.
     """
-    participations = (
-        starter.participations.select_related("cohort")
-        .filter(cohort__starts_on__lte=end, cohort__ends_on__gte=start)
-        .order_by("cohort__starts_on")
+    # The pages that show a summary have the starter's record prefetched already.
+    participations = sorted(
+        (
+            p
+            for p in _prefetched(starter, "participations", "cohort")
+            if p.cohort.starts_on <= end and p.cohort.ends_on >= start
+        ),
+        key=lambda p: p.cohort.starts_on,
     )
-    attendances = (
-        starter.attendances.select_related("event")
-        .filter(event__date__range=(start, end))
-        .order_by("event__date")
+    attendances = sorted(
+        (a for a in _prefetched(starter, "attendances", "event") if start <= a.event.date <= end),
+        key=lambda a: a.event.date,
     )
     trainings = [
         {
@@ -187,7 +191,7 @@ def activity_summary(starter, start, end):
     ]
     training_hours = sum(
         (p.cohort.hours or Decimal(0) for p in participations if p.completed_on), Decimal(0)
-    ) + (attendances.aggregate(total=Sum("event__hours"))["total"] or Decimal(0))
+    ) + sum((a.event.hours or Decimal(0) for a in attendances), Decimal(0))
     meetings = MeetingLog.objects.filter(
         accompanied_by=starter, held_on__gte=start, held_on__lte=end
     ).aggregate(count=Count("pk"), minutes=Sum("duration_minutes"))
@@ -211,6 +215,14 @@ def activity_summary(starter, start, end):
         "training_hours": _hours(training_hours),
         "total_hours": _hours(meeting_hours + training_hours),
     }
+
+
+def _prefetched(starter, relation, related):
+    """The starter's rows of ``relation`` with ``related``: from the prefetch if there."""
+    cached = getattr(starter, "_prefetched_objects_cache", {})
+    if relation in cached:
+        return list(cached[relation])
+    return list(getattr(starter, relation).select_related(related))
 
 
 def _period(start, end):
@@ -247,6 +259,7 @@ def sign_certificate(acting, certificate):
     certificate.signed_by = acting
     certificate.signed_on = timezone.localdate()
     certificate.save(update_fields=["content", "signed_by", "signed_on"])
+    transaction.on_commit(lambda: notifications.certificate_signed(certificate))
     return certificate
 
 
@@ -338,14 +351,21 @@ def _lock(accompaniment):
 
 
 @transaction.atomic
-def offer(acting, accompaniment, starter, choice_reason="", suggested=True, notify=None):
+def offer(
+    acting,
+    accompaniment,
+    starter,
+    choice_reason="",
+    suggested=True,
+    notify=notifications.offer_made,
+):
     """Offer the accompaniment to a starter of the office (one or two per accompaniment).
 
     An open offer holds one place of the starter's capacity, so nobody is ever asked for
     more than they agreed to take on.
 
     Someone who was not among the suggestions needs a reason. ``notify`` is called with
-    the new assignment after commit (the e-mail to the starter).
+    the new assignment after commit (by default: the starter is told, with the details).
     """
     accompaniment = _lock(accompaniment)
     if not accompaniment.is_open:
@@ -412,6 +432,7 @@ def answer_offer(starter, assignment, accept, reason=""):
     if not accept:
         _free_place(starter.pk)
         _back_to_matching(accompaniment)
+    transaction.on_commit(lambda: notifications.offer_answered(assignment))
     return assignment
 
 
@@ -437,6 +458,7 @@ def withdraw_offer(acting, assignment):
     assignment.save(update_fields=["state", "answered_at"])
     _free_place(assignment.starter_id)
     _back_to_matching(accompaniment)
+    transaction.on_commit(lambda: notifications.offer_withdrawn(assignment))
     return assignment
 
 
@@ -467,9 +489,21 @@ def _release(accompaniment):
     accompaniment.assignments.filter(state=Assignment.State.ACCEPTED).update(
         state=Assignment.State.ENDED
     )
+    unanswered = list(accompaniment.assignments.filter(state=Assignment.State.OFFERED))
     accompaniment.assignments.filter(state=Assignment.State.OFFERED).update(
         state=Assignment.State.WITHDRAWN, answered_at=timezone.now()
     )
+    # Talk requests are settled with the accompaniment; everyone's notices are done.
+    accompaniment.meeting_logs.filter(wants_talk=True, talk_done_at__isnull=True).update(
+        talk_done_at=timezone.now()
+    )
+
+    def tell():
+        for assignment in unanswered:
+            notifications.offer_withdrawn(assignment)
+        notifications.accompaniment_closed(accompaniment)
+
+    transaction.on_commit(tell)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from starters.views import accompaniments, meetings, own, staff, training
+from starters.views import accompaniments, expenses, meetings, own, staff, training
 
 app_name = "starters"
 
@@ -140,6 +140,27 @@ urlpatterns = [
     ),
     path("mein-bereich/treffen/<int:pk>/", meetings.LogEditView.as_view(), name="own_log_edit"),
     path("mein-bereich/kalender/", meetings.CalendarLinkView.as_view(), name="own_calendar"),
+    path("mein-bereich/fahrtkosten/", expenses.OwnTravelView.as_view(), name="own_travel"),
+    path(
+        "mein-bereich/fahrtkosten/<int:year>/<int:month>/",
+        expenses.OwnClaimView.as_view(),
+        name="own_travel_claim",
+    ),
+    path(
+        "mein-bereich/stunden-<int:year>.csv",
+        expenses.OwnHoursCsvView.as_view(),
+        name="own_hours_csv",
+    ),
+    path(
+        "intern/igs/<int:pk>/fahrtkosten/<int:year>/<int:month>/",
+        expenses.StarterClaimView.as_view(),
+        name="starter_travel_claim",
+    ),
+    path(
+        "intern/igs/<int:pk>/stunden-<int:year>.csv",
+        expenses.StarterHoursCsvView.as_view(),
+        name="starter_hours_csv",
+    ),
     path("kalender/<str:token>.ics", meetings.calendar_feed, name="calendar_feed"),
     # Staff correct any log of their office, also after the starters' 14 days.
     path("intern/treffen/<int:pk>/bearbeiten/", meetings.LogEditView.as_view(), name="log_edit"),

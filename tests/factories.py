@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from kontaktstelle.models import Membership, Network, Office, Room, Site, User
 
@@ -100,6 +101,14 @@ class GroupFactory(factory.django.DjangoModelFactory):
     def topics(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.topics.set(extracted)
+
+    @factory.post_generation
+    def created_days_ago(obj, create, extracted, **kwargs):
+        """``created_days_ago=800``: a record the office has kept for years."""
+        if create and extracted:
+            created = timezone.now() - datetime.timedelta(days=extracted)
+            type(obj).objects.filter(pk=obj.pk).update(created_at=created)
+            obj.created_at = created
 
 
 class StarterFactory(factory.django.DjangoModelFactory):

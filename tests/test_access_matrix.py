@@ -806,6 +806,16 @@ MATRIX = {
     ],
     "starters:own_log_edit": [case(meeting_log(), args=pk("log"), data=log_data, acts="starter")],
     "starters:own_calendar": [case(own_area(), data=lambda w: {"action": "new"}, acts="starter")],
+    "starters:own_travel": [case(own_area())],
+    "starters:own_travel_claim": [case(own_area(), args=lambda w: [TODAY.year, TODAY.month])],
+    "starters:own_hours_csv": [case(own_area(), args=lambda w: [TODAY.year])],
+    "starters:starter_travel_claim": [
+        case(office_object(), args=lambda w: [w.profile.pk, TODAY.year, TODAY.month])
+    ],
+    "starters:starter_hours_csv": [
+        case(office_object(), args=lambda w: [w.profile.pk, TODAY.year])
+    ],
+    "notification_settings": [case(signed_in(), data=empty)],
     # The coordinators' area
     "network_overview": [case(only("coordinator"))],
     # The Django admin (office admins: users, sites and rooms of their own office)

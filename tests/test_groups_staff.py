@@ -223,7 +223,9 @@ def test_close_asks_first_then_closes(client, staff, group):
 
 def test_confirmation_overdue_flag(office):
     today = timezone.localdate()
-    assert GroupFactory(office=office, last_confirmed_on=None).confirmation_overdue
+    assert GroupFactory(
+        office=office, last_confirmed_on=None, created_days_ago=800
+    ).confirmation_overdue
     assert GroupFactory(
         office=office, last_confirmed_on=today - datetime.timedelta(days=366)
     ).confirmation_overdue

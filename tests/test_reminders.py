@@ -280,10 +280,12 @@ def test_follow_up_half_a_year_after_completion(staff, starter):
 def test_monthly_confirmation_digest_for_the_offices_staff(
     staff, office_admin, other_staff, starter, office, other_office
 ):
-    GroupFactory(office=office, last_confirmed_on=None)
+    GroupFactory(office=office, last_confirmed_on=None, created_days_ago=800)
     GroupFactory(office=office, last_confirmed_on=TODAY - days(366))
     GroupFactory(office=office, last_confirmed_on=TODAY - days(365))
-    GroupFactory(office=office, last_confirmed_on=None, status=Group.Status.CLOSED)
+    GroupFactory(
+        office=office, last_confirmed_on=None, status=Group.Status.CLOSED, created_days_ago=800
+    )
     GroupFactory(office=other_office, last_confirmed_on=TODAY - days(10))
     inactive = member(Membership.Role.STAFF, office=office)
     inactive.is_active = False
@@ -331,7 +333,7 @@ def everything_due(staff, starter, other_starter, office, today):
     at_end = accompaniment_for(staff, other_starter, planned=1, started_on=today - days(30))
     add_log(at_end, today - days(10), other_starter)
     follow_up = completed(staff, starter, today - days(200))
-    GroupFactory(office=office, last_confirmed_on=None)
+    GroupFactory(office=office, last_confirmed_on=None, created_days_ago=800)
     return tomorrow, missing, at_end, follow_up
 
 

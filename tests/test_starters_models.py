@@ -191,10 +191,16 @@ def test_available_at_matches_weekday_and_time_of_day(office):
 
 
 def test_exchange_overdue_after_twelve_months(office):
-    recent = StarterFactory(office=office, status=Starter.Status.ACTIVE)
-    long_ago = StarterFactory(office=office, status=Starter.Status.ACTIVE)
-    never = StarterFactory(office=office, status=Starter.Status.PAUSED)
-    course_only = StarterFactory(office=office, status=Starter.Status.ACTIVE)
+    # Volunteers for two years: the twelve months are counted from their agreement.
+    since = TODAY - datetime.timedelta(days=730)
+    recent = StarterFactory(office=office, status=Starter.Status.ACTIVE, agreement_signed_on=since)
+    long_ago = StarterFactory(
+        office=office, status=Starter.Status.ACTIVE, agreement_signed_on=since
+    )
+    never = StarterFactory(office=office, status=Starter.Status.PAUSED, agreement_signed_on=since)
+    course_only = StarterFactory(
+        office=office, status=Starter.Status.ACTIVE, agreement_signed_on=since
+    )
     StarterFactory(office=office, status=Starter.Status.RETIRED)
     StarterFactory(office=office, status=Starter.Status.IN_TRAINING)
     Attendance.objects.create(

@@ -34,6 +34,8 @@ def profile(office):
         user_name="Hanna Kraus",
         notes="Bevorzugt Gruppen in Nord.",
         qualifications=[Qualification.objects.get(code="founding")],
+        # Volunteering for two years: exchange and supervision are counted from then.
+        agreement_signed_on=TODAY - datetime.timedelta(days=730),
     )
     starter.languages.add(Language.objects.get(code="tr"))
     Availability.objects.create(

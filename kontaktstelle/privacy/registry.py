@@ -92,7 +92,7 @@ REGISTRY: dict[str, Rule] = {
     ),
     "kontaktstelle.notification": Rule(
         personal=("subject", "body"),
-        reviewed=("key", "url"),
+        reviewed=("key", "url", "by_email"),
         links={"user": DELETE},
         mentions=("subject", "body"),
         office_path="user__membership__office",
@@ -106,6 +106,7 @@ REGISTRY: dict[str, Rule] = {
     ),
     "kontaktstelle.ratelimitevent": Rule(reviewed=("scope", "key")),
     "kontaktstelle.cacheversion": Rule(reviewed=("name",)),
+    "kontaktstelle.notificationpreference": Rule(reviewed=("by_email",), links={"user": DELETE}),
     "kontaktstelle.auditentry": Rule(
         personal=("actor_label", "target_label", "ip_address"),
         reviewed=("target_id", "fields", "request_id"),

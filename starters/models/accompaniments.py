@@ -279,3 +279,17 @@ class Assignment(models.Model):
 
     def get_absolute_url(self):
         return reverse("starters:own_offer", kwargs={"pk": self.pk})
+
+    @property
+    def display_state(self):
+        """The state as the starter lives it: an accepted offer of a running
+        accompaniment is running, of a completed one completed."""
+        status = self.accompaniment.status
+        if self.state in (self.State.ACCEPTED, self.State.ENDED):
+            if status == Accompaniment.Status.ACTIVE:
+                return _("running")
+            if status == Accompaniment.Status.COMPLETED:
+                return _("completed")
+            if status == Accompaniment.Status.CANCELLED:
+                return _("cancelled")
+        return self.get_state_display()

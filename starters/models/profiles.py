@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,16 +104,33 @@ class StarterQuerySet(OfficeScopedQuerySet):
         )
 
     def exchange_overdue(self, today=None):
-        """Active or paused starters without exchange meeting or supervision for 12 months."""
+        """Active or paused starters without exchange meeting or supervision for 12 months.
+
+        Counted from their last completed training, else from their volunteer agreement,
+        else from the day their record was created: someone trained this year is not
+        overdue."""
         today = today or timezone.localdate()
+        since = today - EXCHANGE_INTERVAL
         recent = Attendance.objects.filter(
             starter=OuterRef("pk"),
             event__kind__in=TrainingEvent.Kind.exchange_kinds(),
-            event__date__gt=today - EXCHANGE_INTERVAL,
+            event__date__gt=since,
             event__date__lte=today,
         )
-        return self.filter(status__in=[Starter.Status.ACTIVE, Starter.Status.PAUSED]).exclude(
-            Exists(recent)
+        last_training = (
+            CohortParticipation.objects.filter(starter=OuterRef("pk"), completed_on__isnull=False)
+            .order_by("-completed_on")
+            .values("completed_on")[:1]
+        )
+        return (
+            self.filter(status__in=[Starter.Status.ACTIVE, Starter.Status.PAUSED])
+            .alias(
+                counted_from=Coalesce(
+                    Subquery(last_training), "agreement_signed_on", TruncDate("created_at")
+                )
+            )
+            .filter(counted_from__lte=since)
+            .exclude(Exists(recent))
         )
 
     def available_at(self, weekday=None, daytime=None):

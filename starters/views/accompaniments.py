@@ -3,16 +3,14 @@
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, View
 
 from groups.models import Group, Inquiry
 from kontaktstelle.mixins import OfficeStaffRequiredMixin
-from kontaktstelle.models import Notification
-from kontaktstelle.notifications import notify
 from starters import meetings, services
 from starters.forms import (
     AccompanimentForm,
@@ -23,7 +21,7 @@ from starters.forms import (
     ReasonForm,
 )
 from starters.matching import judge
-from starters.models import Accompaniment, Assignment
+from starters.models import Accompaniment, Assignment, MeetingLog
 from starters.models.accompaniments import DEFAULT_MEETINGS, OFFER_REMINDER_AFTER
 from starters.views.own import meeting_context
 
@@ -36,6 +34,25 @@ class StaffAccompanimentMixin(OfficeStaffRequiredMixin):
 
     def get_accompaniment(self, pk):
         return get_object_or_404(self.get_queryset(), pk=pk)
+
+
+def _unanswered(accompaniments):
+    stale = Assignment.objects.unanswered_since(timezone.now() - OFFER_REMINDER_AFTER)
+    return accompaniments.filter(pk__in=stale.values("accompaniment"))
+
+
+def _talks(accompaniments):
+    open_talks = MeetingLog.objects.filter(wants_talk=True, talk_done_at__isnull=True)
+    return accompaniments.filter(pk__in=open_talks.values("accompaniment"))
+
+
+# What needs doing, as the dashboard counts it: ?status=<key> lists exactly those.
+DUE = {
+    "unanswered": (gettext_lazy("offers unanswered for over 3 days"), _unanswered),
+    "at_end": (gettext_lazy("at the planned end"), lambda qs: qs.at_planned_end()),
+    "follow_up": (gettext_lazy("follow-up due"), lambda qs: qs.follow_up_overdue()),
+    "talk": (gettext_lazy("asked for a talk"), _talks),
+}
 
 
 class AccompanimentListView(StaffAccompanimentMixin, ListView):
@@ -57,6 +74,8 @@ class AccompanimentListView(StaffAccompanimentMixin, ListView):
         )
         if self.status in Accompaniment.Status.values:
             return queryset.filter(status=self.status).order_by("-requested_on", "-pk")
+        if self.status in DUE:
+            return DUE[self.status][1](queryset).order_by("requested_on", "pk")
         self.status = "open"
         return queryset.open().order_by("requested_on", "pk")
 
@@ -64,6 +83,7 @@ class AccompanimentListView(StaffAccompanimentMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["status"] = self.status
         context["statuses"] = Accompaniment.Status.choices
+        context["due_filters"] = [(key, label) for key, (label, _filter) in DUE.items()]
         context["today"] = timezone.localdate()
         return context
 
@@ -144,19 +164,6 @@ class FromInquiryView(OfficeStaffRequiredMixin, View):
         )
 
 
-def notify_offer(assignment):
-    """Tell the starter about a new offer (in the app and by e-mail), with the link."""
-    context = {"assignment": assignment, "accompaniment": assignment.accompaniment}
-    notify(
-        assignment.starter.user,
-        Notification.Kind.OFFER,
-        f"offer:{assignment.pk}",
-        _("New accompaniment offer: %(group)s") % {"group": assignment.accompaniment.group},
-        render_to_string("starters/offer_email.txt", context).strip(),
-        assignment.get_absolute_url(),
-    )
-
-
 class AccompanimentDetailView(StaffAccompanimentMixin, View):
     """The request, its starters and the ranked suggestions with reasons; offer here."""
 
@@ -224,7 +231,6 @@ class AccompanimentDetailView(StaffAccompanimentMixin, View):
                 starter,
                 form.cleaned_data["choice_reason"],
                 suggested=form.candidates[starter.pk].suggested,
-                notify=notify_offer,
             )
         except services.StarterError as error:
             messages.error(request, str(error))

@@ -39,6 +39,12 @@ def is_tandem(accompaniment, starter):
     )
 
 
+def is_same_meeting(log, data):
+    """True when ``data`` repeats the stored log (a double-submitted form)."""
+    fields = ("starts_at", "duration_minutes", "participants", "newcomers")
+    return all(getattr(log, name) == data.get(name) for name in fields)
+
+
 class LogCreateView(OwnStarterMixin, View):
     """A starter logs a meeting of their accompaniment (mobile first)."""
 
@@ -80,11 +86,12 @@ class LogCreateView(OwnStarterMixin, View):
         except StarterError as error:
             existing = MeetingLog.objects.filter(
                 accompaniment=self.accompaniment, held_on=form.cleaned_data["held_on"]
-            ).exists()
-            if existing:
-                messages.info(request, str(error))
+            ).first()
+            if existing is not None and is_same_meeting(existing, form.cleaned_data):
+                messages.info(request, str(error))  # the same form sent twice
                 return redirect("starters:own_offer", pk=pk)
-            form.add_error(None, str(error))
+            # Another meeting on a logged day: the form keeps everything typed.
+            form.add_error("held_on" if existing else None, str(error))
             return self.render_form(form)
         messages.success(request, _("Thank you, the meeting is logged."))
         if log.wants_talk:
@@ -139,7 +146,9 @@ class LogEditView(RoleRequiredMixin, View):
         log, allowed = self.get_log(pk)
         if not allowed:
             return self.back(log)
-        form = MeetingLogForm(instance=log, accompaniment=log.accompaniment)
+        form = MeetingLogForm(
+            instance=log, accompaniment=log.accompaniment, for_staff=request.user.is_office_staff
+        )
         form.initial["worked_on"] = log.worked_on
         return self.render_form(form, log)
 
@@ -147,7 +156,12 @@ class LogEditView(RoleRequiredMixin, View):
         log, allowed = self.get_log(pk)
         if not allowed:
             return self.back(log)
-        form = MeetingLogForm(request.POST, instance=log, accompaniment=log.accompaniment)
+        form = MeetingLogForm(
+            request.POST,
+            instance=log,
+            accompaniment=log.accompaniment,
+            for_staff=request.user.is_office_staff,
+        )
         if not form.is_valid():
             return self.render_form(form, log)
         try:

@@ -1,5 +1,7 @@
 """The starter's own area (/mein-bereich/): only their own record, never anyone else's."""
 
+from datetime import time
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +12,18 @@ from django.views.generic import TemplateView, View
 
 from kontaktstelle.mixins import RoleRequiredMixin
 from kontaktstelle.models import Membership
-from starters import meetings, services
+from starters import expenses, meetings, services
 from starters.forms import AnswerForm, AvailabilityFormSet, CertificateRequestForm, ProfileForm
-from starters.models import Assignment, Attendance, Certificate, CohortParticipation, Starter
+from starters.models import (
+    Accompaniment,
+    Assignment,
+    Attendance,
+    Certificate,
+    CohortParticipation,
+    MeetingLog,
+    Starter,
+)
+from starters.notifications import offer_details
 from starters.views.staff import certificate_context
 
 
@@ -61,12 +72,57 @@ class HomeView(OwnStarterMixin, TemplateView):
         context["starter"] = starter
         context["year"] = start.year
         context["summary"] = services.activity_summary(starter, start, end)
-        context["assignments"] = (
-            starter.assignments.exclude(state=Assignment.State.WITHDRAWN)
-            .select_related("accompaniment__group")
+        assignments = list(
+            starter.assignments.exclude(
+                state__in=[Assignment.State.WITHDRAWN, Assignment.State.DECLINED]
+            )
+            .select_related("accompaniment__group", "accompaniment__responsible")
+            .prefetch_related(
+                Prefetch(
+                    "accompaniment__meeting_logs",
+                    queryset=MeetingLog.objects.order_by("held_on", "starts_at"),
+                )
+            )
             .order_by("-offered_at")
         )
+        context["assignments"] = assignments
+        context |= home_sections(assignments)
+        context["rows"] = expenses.monthly(starter, start.year)
+        context["totals"] = expenses.totals(context["rows"])
+        context["km_rate"] = expenses.km_rate()
         return context
+
+
+def home_sections(assignments):
+    """A starter's assignments as their home shows them: open offers, running
+    accompaniments with their next meetings in date order, finished ones, contacts."""
+    offers, running, finished, upcoming, contacts = [], [], [], [], {}
+    for assignment in assignments:
+        accompaniment = assignment.accompaniment
+        if assignment.state == Assignment.State.OFFERED and accompaniment.is_open:
+            offers.append(assignment)
+        elif (
+            assignment.state == Assignment.State.ACCEPTED
+            and accompaniment.status == Accompaniment.Status.ACTIVE
+        ):
+            running.append(assignment)
+            logs = accompaniment.meeting_logs.all()
+            assignment.logged = len(logs)
+            date = meetings.next_meeting(accompaniment, logs[len(logs) - 1] if logs else None)
+            if date is not None:
+                upcoming.append((date, assignment))
+        else:
+            finished.append(assignment)
+            continue
+        contacts.setdefault(accompaniment.responsible_id, accompaniment.responsible)
+    upcoming.sort(key=lambda item: (item[0], item[1].accompaniment.meeting_time or time.min))
+    return {
+        "offers": offers,
+        "running": running,
+        "finished": finished,
+        "upcoming": upcoming,
+        "contacts": list(contacts.values()),
+    }
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
@@ -169,14 +225,17 @@ class OfferView(OwnStarterMixin, View):
     def get_assignment(self, pk):
         return get_object_or_404(
             Assignment.objects.filter(starter=self.starter).select_related(
-                "accompaniment__group", "accompaniment__responsible", "accompaniment__language"
+                "accompaniment__group",
+                "accompaniment__responsible",
+                "accompaniment__language",
+                "accompaniment__office",
             ),
             pk=pk,
         )
 
     def get(self, request, pk):
         assignment = self.get_assignment(pk)
-        context = {"assignment": assignment, "form": AnswerForm()}
+        context = {"form": AnswerForm()} | offer_details(assignment)
         if assignment.state in meetings.ON_IT:
             context |= meeting_context(assignment.accompaniment, request.user)
         return render(request, self.template_name, context)

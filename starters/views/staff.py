@@ -1,7 +1,7 @@
 """Staff pages of starters (In-Gang-Setzer:innen) and their certificates (under /intern/)."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Min, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -13,7 +13,7 @@ from kontaktstelle import outbox
 from kontaktstelle.invitations import send_invitation
 from kontaktstelle.mixins import FilteredListMixin, OfficeStaffRequiredMixin
 from kontaktstelle.models import Invitation
-from starters import services
+from starters import expenses, meetings, services
 from starters.forms import (
     AvailabilityFormSet,
     CertificateRequestForm,
@@ -21,6 +21,7 @@ from starters.forms import (
     StarterForm,
 )
 from starters.models import (
+    Assignment,
     Attendance,
     Certificate,
     CohortParticipation,
@@ -107,6 +108,14 @@ class StarterDetailView(StaffStarterMixin, DetailView):
         context["year"] = start.year
         context["summary"] = services.activity_summary(starter, start, end)
         context["invitation"] = Invitation.objects.filter(user=starter.user).first()
+        context["assignments"] = meetings.with_logged_assignments(
+            starter.assignments.exclude(
+                state__in=[Assignment.State.DECLINED, Assignment.State.WITHDRAWN]
+            )
+        )
+        context["rows"] = expenses.monthly(starter, start.year)
+        context["totals"] = expenses.totals(context["rows"])
+        context["km_rate"] = expenses.km_rate()
         return context
 
 
@@ -255,9 +264,18 @@ def certificate_context(certificate):
         .values_list("completed_on", flat=True)
         .first()
     )
+    # Never after the first accompaniment the certificate counts.
+    first_accompaniment = starter.assignments.filter(
+        state__in=[Assignment.State.ACCEPTED, Assignment.State.ENDED]
+    ).aggregate(first=Min("accompaniment__started_on"))["first"]
     volunteer_since = min(
         day
-        for day in (first_completion, starter.agreement_signed_on, starter.created_at.date())
+        for day in (
+            first_completion,
+            starter.agreement_signed_on,
+            starter.created_at.date(),
+            first_accompaniment,
+        )
         if day
     )
     return {

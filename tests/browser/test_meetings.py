@@ -104,7 +104,9 @@ def test_starter_logs_a_meeting_on_a_phone_and_staff_see_the_talk_alert(
     # The starter, right after the meeting, on their phone.
     log_in(page, starter.email)
     expect(page).to_have_url(re.compile(r"/mein-bereich/$"))
-    page.get_by_role("link", name=GROUP).click()
+    page.get_by_role("region", name="Meine laufenden Begleitungen").get_by_role(
+        "link", name=GROUP
+    ).click()
     expect(page).to_have_url(OFFER_URL)
     assert page.url.endswith(f"/mein-bereich/angebote/{assignment.pk}/")
     expect(progress_bar(page)).to_have_attribute("aria-valuenow", "0")
