@@ -34,9 +34,7 @@ def notify(user, kind, key, subject, body, url):
 
     Returns the new notification, or None when it existed already.
     """
-    by_email = not NotificationPreference.objects.filter(
-        user=user, kind=kind, by_email=False
-    ).exists()
+    by_email = wants_email(user, kind)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -53,6 +51,11 @@ def notify(user, kind, key, subject, body, url):
     if by_email:
         transaction.on_commit(lambda: deliver(notification.pk))
     return notification
+
+
+def wants_email(user, kind):
+    """False when the user chose to get this kind of notification in the app only."""
+    return not NotificationPreference.objects.filter(user=user, kind=kind, by_email=False).exists()
 
 
 def mark_done(urls, kinds=None):

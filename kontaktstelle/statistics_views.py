@@ -282,6 +282,11 @@ class NetworkStatisticsView(RoleRequiredMixin, View):
                 row["hours"] = None
             if row["answered"] is None or row["still"] is None:
                 row["follow_up_share"] = None
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            name = f"netzwerk-{period.start}-{period.end}"
+            audit.record(request.user, audit.Action.EXPORT, target=f"{name}.{export}")
+            return export_table(network_table(network, period, rows, total), export, name)
         return render(
             request,
             self.template_name,
@@ -293,5 +298,57 @@ class NetworkStatisticsView(RoleRequiredMixin, View):
                 "total": total,
                 "benchmark": statistics.FOLLOW_UP_BENCHMARK,
                 "small": statistics.SMALL,
+                "query": request.GET.urlencode(),
             },
         )
+
+
+def network_table(network, period, rows, total):
+    """The network page's table as an export: the same figures, "–" where hidden."""
+
+    def shown(value):
+        return "–" if value is None else value
+
+    def share(row):
+        return "–" if row["follow_up_share"] is None else row["follow_up_share"]
+
+    columns = ["requests", "started", "completed", "cancelled", "meetings"]
+    hidden_total = total["starters"] is None or 0 < total["starters"] < statistics.SMALL
+    return {
+        "title": f"{network.name} {period}",
+        "header": [
+            _("Office"),
+            _("Requests"),
+            _("Started"),
+            _("Completed"),
+            _("Cancelled"),
+            _("Meetings"),
+            _("Volunteer hours"),
+            _("Active In-Gang-Setzer:innen"),
+            _("Still meeting after 6 months (%)"),
+            _("Since the start"),
+        ],
+        "rows": [
+            [
+                row["office"].name,
+                *(row[key] for key in columns),
+                shown(row["hours"]),
+                shown(row["starters"]),
+                share(row),
+                row["since_start"],
+            ]
+            for row in rows
+        ]
+        + [
+            [
+                _("Network"),
+                *(total[key] for key in columns),
+                "–" if hidden_total else total["hours"],
+                "–" if hidden_total else total["starters"],
+                "–"
+                if total["follow_up_share"] is None or total["answered"] < statistics.SMALL
+                else total["follow_up_share"],
+                total["since_start"],
+            ]
+        ],
+    }

@@ -538,10 +538,10 @@ class MeetingLogForm(forms.ModelForm):
             ),
             "participants": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
             "newcomers": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
-            "travel_km": forms.NumberInput(attrs={"min": 0, "step": "0.1", "inputmode": "decimal"}),
-            "travel_costs": forms.NumberInput(
-                attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}
-            ),
+            # Text with a decimal keypad, read the German way: "12,5" is 12.5 km. A
+            # number field would drop the comma in a browser set to English (125 km).
+            "travel_km": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "travel_costs": forms.TextInput(attrs={"inputmode": "decimal"}),
         }
 
     def __init__(self, *args, accompaniment, tandem=False, for_staff=False, **kwargs):
@@ -560,6 +560,9 @@ class MeetingLogForm(forms.ModelForm):
         self.fields["duration_minutes"].widget.attrs["min"] = 1
         if not tandem or self.instance.pk:
             del self.fields["partner_present"]
+        for name in ("travel_km", "travel_costs"):
+            self.fields[name].localize = True
+            self.fields[name].widget.is_localized = True
         if for_staff:  # staff correct a starter's log: it speaks of the starter
             self.fields["wants_talk"].label = _("The In-Gang-Setzer:in would like to talk")
             self.fields["travel_km"].help_text = _("As the In-Gang-Setzer:in logged it.")

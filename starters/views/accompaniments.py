@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, View
 
 from groups.models import Group, Inquiry
+from kontaktstelle import notifications
 from kontaktstelle.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.models import Notification
 from starters import meetings, services
 from starters.forms import (
     AccompanimentForm,
@@ -235,7 +237,11 @@ class AccompanimentDetailView(StaffAccompanimentMixin, View):
         except services.StarterError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("%(name)s was asked by e-mail.") % {"name": starter.name})
+            if notifications.wants_email(starter.user, Notification.Kind.OFFER):
+                message = _("%(name)s was asked by e-mail.")
+            else:
+                message = _("%(name)s was asked; they find the offer in their area (no e-mail).")
+            messages.success(request, message % {"name": starter.name})
         return redirect(accompaniment)
 
 

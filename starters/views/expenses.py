@@ -36,6 +36,7 @@ def travel_context(starter, year):
         "rows": rows,
         "totals": expenses.totals(rows),
         "km_rate": expenses.km_rate(),
+        "this_year": timezone.localdate().year,
     }
 
 

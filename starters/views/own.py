@@ -1,10 +1,11 @@
 """The starter's own area (/mein-bereich/): only their own record, never anyone else's."""
 
-from datetime import time
+from datetime import time, timedelta
 
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -96,7 +97,8 @@ class HomeView(OwnStarterMixin, TemplateView):
 def home_sections(assignments):
     """A starter's assignments as their home shows them: open offers, running
     accompaniments with their next meetings in date order, finished ones, contacts."""
-    offers, running, finished, upcoming, contacts = [], [], [], [], {}
+    offers, running, finished, upcoming, to_log, contacts = [], [], [], [], [], {}
+    today = timezone.localdate()
     for assignment in assignments:
         accompaniment = assignment.accompaniment
         if assignment.state == Assignment.State.OFFERED and accompaniment.is_open:
@@ -109,6 +111,14 @@ def home_sections(assignments):
             logs = accompaniment.meeting_logs.all()
             assignment.logged = len(logs)
             date = meetings.next_meeting(accompaniment, logs[len(logs) - 1] if logs else None)
+            if date is not None and date < today:
+                # The agreed date passed without a log: to log, and the next one ahead.
+                to_log.append((date, assignment))
+                date = (
+                    meetings.weekday_after(today - timedelta(days=1), accompaniment.meeting_weekday)
+                    if accompaniment.meeting_weekday is not None
+                    else None
+                )
             if date is not None:
                 upcoming.append((date, assignment))
         else:
@@ -121,6 +131,7 @@ def home_sections(assignments):
         "running": running,
         "finished": finished,
         "upcoming": upcoming,
+        "to_log": to_log,
         "contacts": list(contacts.values()),
     }
 
