@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from kontaktstelle import spreadsheets
@@ -26,6 +27,11 @@ def km_rate():
 
 def _euros(value):
     return (value or Decimal(0)).quantize(CENT)
+
+
+def _money(value):
+    """Euros with two decimals as German Excel reads them ("2,40")."""
+    return formats.number_format(_euros(value), 2)
 
 
 def year_bounds(year):
@@ -108,10 +114,13 @@ def trips(starter, year, month):
 def csv_file(starter, year):
     """Every meeting the starter accompanied or wrote in ``year``, for a spreadsheet."""
     start, end = year_bounds(year)
+    accompanied = MeetingLog.accompanied_by.through.objects.filter(
+        meetinglog=OuterRef("pk"), starter=starter
+    )
     logs = (
         MeetingLog.objects.filter(held_on__range=(start, end))
-        .filter(Q(accompanied_by=starter) | Q(logged_by=starter.user_id))
-        .distinct()
+        .annotate(accompanied=Exists(accompanied))
+        .filter(Q(accompanied=True) | Q(logged_by=starter.user_id))
         .select_related("accompaniment__group")
         .order_by("held_on", "starts_at")
     )
@@ -129,15 +138,16 @@ def csv_file(starter, year):
     for log in logs:
         own_trip = log.logged_by_id == starter.user_id
         km = (log.travel_km or Decimal(0)) if own_trip else Decimal(0)
+        minutes = log.duration_minutes if log.accompanied else 0
         rows.append(
             [
                 log.held_on.strftime("%d.%m.%Y"),
                 log.accompaniment.group.name,
                 log.starts_at.strftime("%H:%M"),
-                float(round(Decimal(log.duration_minutes) / 60, 2)),
+                float(round(Decimal(minutes) / 60, 2)),
                 float(km),
-                float(_euros(km * km_rate())),
-                float(_euros(log.travel_costs if own_trip else None)),
+                _money(km * km_rate()),
+                _money(log.travel_costs if own_trip else None),
             ]
         )
     return spreadsheets.csv_bytes(rows)

@@ -8,6 +8,7 @@ e-mail: each message once, after the change it reports has been committed.
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktstelle.models import Notification
@@ -25,16 +26,19 @@ def offer_details(assignment):
     accompaniment = assignment.accompaniment
     responsible = accompaniment.responsible
     office = accompaniment.office
+    # The others asked or on it (also after it ended), never the starter themself.
     partners = [
         first_name(other.starter.user)
-        for other in accompaniment.assignments.current()
-        .exclude(pk=assignment.pk)
+        for other in accompaniment.assignments.filter(
+            state__in=[Assignment.State.OFFERED, Assignment.State.ACCEPTED, Assignment.State.ENDED]
+        )
+        .exclude(starter_id=assignment.starter_id)
         .select_related("starter__user")
     ]
     return {
         "assignment": assignment,
         "accompaniment": accompaniment,
-        "answer_by": (assignment.offered_at + OFFER_REMINDER_AFTER).date(),
+        "answer_by": timezone.localdate(assignment.offered_at + OFFER_REMINDER_AFTER),
         "contact_name": responsible.get_full_name() or responsible.get_short_name(),
         "contact_email": responsible.email,
         "contact_phone": office.phone,

@@ -40,9 +40,8 @@ def is_tandem(accompaniment, starter):
 
 
 def is_same_meeting(log, data):
-    """True when ``data`` repeats the stored log (a double-submitted form)."""
-    fields = ("starts_at", "duration_minutes", "participants", "newcomers")
-    return all(getattr(log, name) == data.get(name) for name in fields)
+    """True when ``data`` repeats the stored log in every field (a double-submitted form)."""
+    return all(getattr(log, name) == data.get(name) for name in MeetingLogForm.Meta.fields)
 
 
 class LogCreateView(OwnStarterMixin, View):

@@ -210,12 +210,6 @@ def meeting_context(accompaniment, user):
     # The views have checked that the user is on it (starter) or of its office (staff).
     for log in logs:
         log.editable = user.is_office_staff or log.starter_may_edit()
-    partners = [
-        a.starter
-        for a in accompaniment.assignments.filter(state__in=meetings.ON_IT).select_related(
-            "starter__user"
-        )
-    ]
     last = logs[-1] if logs else None
     return {
         "logs": logs,
@@ -223,7 +217,6 @@ def meeting_context(accompaniment, user):
         "progress": accompaniment.progress(len(logs)),
         "plan_reached": len(logs) >= accompaniment.planned_meetings,
         "next_meeting": meetings.next_meeting(accompaniment, last),
-        "partners": partners,
         "can_log": meetings.may_log(accompaniment),
     }
 
@@ -246,9 +239,10 @@ class OfferView(OwnStarterMixin, View):
 
     def get(self, request, pk):
         assignment = self.get_assignment(pk)
-        context = {"form": AnswerForm()} | offer_details(assignment)
+        context = {"form": AnswerForm()}
         if assignment.state in meetings.ON_IT:
             context |= meeting_context(assignment.accompaniment, request.user)
+        context |= offer_details(assignment)  # its partners: the others, by first name
         return render(request, self.template_name, context)
 
     def post(self, request, pk):
