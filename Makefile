@@ -33,6 +33,7 @@ test: $(STAMP)
 lint: $(STAMP) audit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/bandit -q -c pyproject.toml -r kontaktstelle groups starters
 
 # Known vulnerabilities of the installed packages (needs pip-audit's online service).
@@ -60,10 +61,10 @@ messages: $(STAMP)
 # one; BENCH_REDIS_URL= (empty) uses each process's local memory instead.
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
 bench: $(STAMP)
-	REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m kontaktstelle.bench $(BENCH_ARGS)
+	REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 # The HTTP load run on the large database: gunicorn and wrk (installed from Debian when
 # missing), 32 connections for 60 s on directory searches and group pages, and on a
 # minimal view for comparison.
 bench-http: $(STAMP)
-	REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m kontaktstelle.bench http $(BENCH_ARGS)
+	REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python -m tests.bench http $(BENCH_ARGS)

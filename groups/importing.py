@@ -33,7 +33,7 @@ from groups.models import Group, GroupChange, Synonym, Topic, TopicCategory
 from groups.search import reindex_groups
 from groups.services import unique_slug
 from groups.text import fold
-from kontaktstelle import spreadsheets
+from kontaktstelle.web import spreadsheets
 
 # The columns in the export's order, each with the German headers accepted for it.
 HEADERS = {

@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 
 from groups import text
 from groups.models import Group, GroupSearchTerm, Synonym, Topic
-from kontaktstelle import cache_versions, public_cache
+from kontaktstelle.web import cache_versions, public_cache
 
 NAME, TOPIC, SYNONYM, PLACE, DESCRIPTION = 8, 6, 4, 3, 1
 LEXICON_CACHE_KEY = "groups:search-lexicon"

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupChange
 from groups.search import reindex_groups
-from kontaktstelle import audit, privacy
+from kontaktstelle import privacy
+from kontaktstelle.audit import services as audit
 
 
 class GroupError(Exception):

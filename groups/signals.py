@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from groups.models import Group, Synonym, Topic, TopicCategory
 from groups.search import invalidate_lexicon, reindex_topic
-from kontaktstelle import public_cache
+from kontaktstelle.web import public_cache
 
 
 @receiver([post_save, post_delete], sender=Group)

@@ -5,9 +5,10 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from kontaktstelle import audit, login_security, two_factor
+from kontaktstelle.accounts import login_security, two_factor
+from kontaktstelle.accounts.security_log import log_event
+from kontaktstelle.audit import services as audit
 from kontaktstelle.models import AuditEntry, Membership, Network, Office, Room, Site, User
-from kontaktstelle.security_log import log_event
 
 
 class OfficeAdminPermissions:

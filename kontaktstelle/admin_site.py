@@ -6,7 +6,7 @@ from django.http import Http404
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from kontaktstelle.forms import LoginForm
+from kontaktstelle.accounts.forms import LoginForm
 
 
 class KontaktstelleAdminSite(admin.AdminSite):

@@ -9,11 +9,12 @@ class KontaktstelleConfig(AppConfig):
     verbose_name = _("Offices and users")
 
     def ready(self):
-        from kontaktstelle import lookups
+        from kontaktstelle.web import lookups
 
         lookups.register()
         # Connect the signal receivers of the login, session and page cache modules.
-        from kontaktstelle import public_cache, security_log, sessions, two_factor  # noqa: F401
+        from kontaktstelle.accounts import security_log, sessions, two_factor  # noqa: F401
+        from kontaktstelle.web import public_cache  # noqa: F401
 
 
 class KontaktstelleAdminConfig(admin_apps.AdminConfig):

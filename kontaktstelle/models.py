@@ -482,7 +482,7 @@ class AuditEntry(models.Model):
     """Who looked at an export or changed personal data, permissions or legal texts.
 
     Only the names of changed fields are kept, never their values. Written by
-    ``kontaktstelle.audit.record``; the labels of actor and target are copied, so that an
+    ``kontaktstelle.audit.services.record``; the labels of actor and target are copied, so that an
     entry stays readable when the person or record is gone. ``anonymise_person`` is the
     only change ever made to an entry: when a person's data is erased.
     """
@@ -591,7 +591,7 @@ class LegalText(models.Model):
     """An office's privacy notice, imprint or accessibility statement, as plain text.
 
     Until the office admin saves one, the public page shows the shipped template
-    (``kontaktstelle.legal.default_text``).
+    (``kontaktstelle.offices.legal.default_text``).
     """
 
     class Kind(models.TextChoices):

@@ -60,26 +60,26 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "kontaktstelle.request_id.RequestIdMiddleware",
+    "kontaktstelle.web.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "kontaktstelle.middleware.ContentSecurityPolicyMiddleware",
+    "kontaktstelle.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "kontaktstelle.middleware.NoStoreForUsersMiddleware",
+    "kontaktstelle.web.middleware.NoStoreForUsersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "kontaktstelle.middleware.LanguageMiddleware",
+    "kontaktstelle.web.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "kontaktstelle.sessions.SessionLimitMiddleware",
+    "kontaktstelle.accounts.sessions.SessionLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "kontaktstelle.two_factor.TwoFactorMiddleware",
-    "kontaktstelle.security_log.SecurityLogMiddleware",
+    "kontaktstelle.accounts.two_factor.TwoFactorMiddleware",
+    "kontaktstelle.accounts.security_log.SecurityLogMiddleware",
     "axes.middleware.AxesMiddleware",
     # Last, so that it is the first to see a view's exception (a database outage: 503).
-    "kontaktstelle.unavailable.DatabaseUnavailableMiddleware",
+    "kontaktstelle.web.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "kontaktstelle.urls"
@@ -95,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kontaktstelle.context_processors.navigation",
+                "kontaktstelle.web.context_processors.navigation",
             ],
         },
     },
@@ -126,7 +126,7 @@ _redis_url = env_str("REDIS_URL")
 CACHES = {
     "default": (
         {
-            "BACKEND": "kontaktstelle.cache.ResilientRedisCache",
+            "BACKEND": "kontaktstelle.web.cache.ResilientRedisCache",
             "LOCATION": _redis_url,
             "OPTIONS": {
                 "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT_MS", 50) / 1000,
@@ -233,7 +233,7 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy of every response (kontaktstelle.middleware; the shape of
+# Content-Security-Policy of every response (kontaktstelle.web.middleware; the shape of
 # Django 6.0's setting). Only this site's own files: no inline scripts, styles or
 # event handlers anywhere; data: images for Bootstrap's SVG icons in its CSS.
 SECURE_CSP = {
@@ -246,10 +246,10 @@ SECURE_CSP = {
 }
 
 # Login and sessions (README: "Login and sessions").
-AUTHENTICATION_BACKENDS = ["kontaktstelle.login_security.LoginBackend"]
+AUTHENTICATION_BACKENDS = ["kontaktstelle.accounts.login_security.LoginBackend"]
 # Failed logins: 5 for one e-mail address from one IP address, or 20 from one IP
 # address, within 15 minutes lock that pair or that IP for 15 minutes.
-AXES_HANDLER = "kontaktstelle.login_security.LoginAttemptHandler"
+AXES_HANDLER = "kontaktstelle.accounts.login_security.LoginAttemptHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = 5
 KONTAKTSTELLE_LOGIN_FAILURE_LIMIT_PER_IP = 20
@@ -258,9 +258,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "kontaktstelle.login_security.login_username"
-AXES_CLIENT_IP_CALLABLE = "kontaktstelle.login_security.client_ip"
-AXES_LOCKOUT_CALLABLE = "kontaktstelle.login_security.lockout_response"
+AXES_USERNAME_CALLABLE = "kontaktstelle.accounts.login_security.login_username"
+AXES_CLIENT_IP_CALLABLE = "kontaktstelle.accounts.login_security.client_ip"
+AXES_LOCKOUT_CALLABLE = "kontaktstelle.accounts.login_security.lockout_response"
 # Logins are logged to "kontaktstelle.security"; no table of every login and its IP.
 AXES_DISABLE_ACCESS_LOG = True
 # Behind a reverse proxy: the client's IP address is the last one in X-Forwarded-For.

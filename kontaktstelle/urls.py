@@ -5,40 +5,39 @@ from django.urls import include, path, register_converter
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.i18n import set_language
 
-from kontaktstelle import (
-    audit_views,
-    legal,
-    legal_views,
-    login_security,
-    password_reset,
-    privacy_views,
-    statistics_views,
-    two_factor_views,
-    views,
-)
+from kontaktstelle.accounts import login_security, password_reset
+from kontaktstelle.accounts import views as accounts
+from kontaktstelle.audit import views as audit
+from kontaktstelle.notifications import views as notifications
+from kontaktstelle.offices import legal
+from kontaktstelle.offices import views as offices
+from kontaktstelle.privacy import views as privacy
+from kontaktstelle.reports import dashboard
+from kontaktstelle.reports import views as reports
+from kontaktstelle.web import views as web
 
 register_converter(legal.PageConverter, "legal")
-handler500 = "kontaktstelle.unavailable.server_error"
+handler500 = "kontaktstelle.web.unavailable.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("kontaktstellen/<slug:slug>/", views.home, name="office_public"),
+    path("", offices.home, name="home"),
+    path("kontaktstellen/<slug:slug>/", offices.home, name="office_public"),
     # Privacy notice, imprint, accessibility statement: /datenschutz/, /impressum/, ...
-    path("<legal:kind>/", legal_views.legal_page, name="legal_page"),
+    path("<legal:kind>/", offices.legal_page, name="legal_page"),
     path(
         "kontaktstellen/<slug:slug>/<legal:kind>/",
-        legal_views.legal_page,
+        offices.legal_page,
         name="office_legal_page",
     ),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", web.healthz, name="healthz"),
     path("sprache/", login_not_required(set_language), name="set_language"),
     path("", include("groups.urls")),
     path("", include("starters.urls")),
     # Accounts
-    path("anmelden/", views.LoginView.as_view(), name="login"),
+    path("anmelden/", accounts.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path("einladung/<str:token>/", views.accept_invitation, name="accept_invitation"),
-    path("weiter/", views.home_for_user, name="home_for_user"),
+    path("einladung/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
+    path("weiter/", accounts.home_for_user, name="home_for_user"),
     path(
         "passwort/aendern/",
         auth_views.PasswordChangeView.as_view(),
@@ -69,63 +68,63 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("anmelden/code/", two_factor_views.verify, name="two_factor_verify"),
-    path("zwei-faktor/", two_factor_views.setup, name="two_factor_setup"),
+    path("anmelden/code/", accounts.verify, name="two_factor_verify"),
+    path("zwei-faktor/", accounts.setup, name="two_factor_setup"),
     path(
         "zwei-faktor/ersatzcodes/",
-        two_factor_views.new_backup_codes,
+        accounts.new_backup_codes,
         name="two_factor_backup_codes",
     ),
     # Staff area
-    path("intern/", views.DashboardView.as_view(), name="dashboard"),
-    path("intern/statistik/", statistics_views.StatisticsView.as_view(), name="statistics"),
-    path("benachrichtigungen/", views.NotificationListView.as_view(), name="notifications"),
+    path("intern/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("intern/statistik/", reports.StatisticsView.as_view(), name="statistics"),
+    path("benachrichtigungen/", notifications.NotificationListView.as_view(), name="notifications"),
     path(
         "benachrichtigungen/einstellungen/",
-        views.NotificationSettingsView.as_view(),
+        notifications.NotificationSettingsView.as_view(),
         name="notification_settings",
     ),
-    path("intern/standorte/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
-    path("intern/protokoll/", audit_views.AuditLogView.as_view(), name="audit_log"),
-    path("intern/rechtstexte/", legal_views.LegalTextListView.as_view(), name="legal_texts"),
+    path("intern/standorte/<int:pk>/", offices.SiteDetailView.as_view(), name="site_detail"),
+    path("intern/protokoll/", audit.AuditLogView.as_view(), name="audit_log"),
+    path("intern/rechtstexte/", offices.LegalTextListView.as_view(), name="legal_texts"),
     path(
         "intern/rechtstexte/<legal:kind>/",
-        legal_views.LegalTextEditView.as_view(),
+        offices.LegalTextEditView.as_view(),
         name="legal_text_edit",
     ),
     # Data protection: consents (staff), export and erasure of a person (office admins)
-    path("intern/datenschutz/", privacy_views.PrivacyView.as_view(), name="privacy"),
+    path("intern/datenschutz/", privacy.PrivacyView.as_view(), name="privacy"),
     path(
         "intern/datenschutz/konten/<int:pk>/",
-        privacy_views.AccountView.as_view(),
+        privacy.AccountView.as_view(),
         name="privacy_account",
     ),
     path(
         "intern/datenschutz/konten/<int:pk>/export/",
-        privacy_views.AccountExportView.as_view(),
+        privacy.AccountExportView.as_view(),
         name="privacy_account_export",
     ),
     path(
         "intern/datenschutz/konten/<int:pk>/loeschen/",
-        privacy_views.AccountEraseView.as_view(),
+        privacy.AccountEraseView.as_view(),
         name="privacy_account_erase",
     ),
     path(
         "intern/datenschutz/anfragende/export/",
-        privacy_views.VisitorExportView.as_view(),
+        privacy.VisitorExportView.as_view(),
         name="privacy_visitor_export",
     ),
     path(
         "intern/datenschutz/anfragende/loeschen/",
-        privacy_views.VisitorEraseView.as_view(),
+        privacy.VisitorEraseView.as_view(),
         name="privacy_visitor_erase",
     ),
     path(
         "intern/datenschutz/widerruf/<slug:kind>/<int:pk>/",
-        privacy_views.ConsentWithdrawView.as_view(),
+        privacy.ConsentWithdrawView.as_view(),
         name="consent_withdraw",
     ),
     path("intern/admin/", admin.site.urls),
     # Coordinators' area
-    path("netzwerk/", statistics_views.NetworkStatisticsView.as_view(), name="network_overview"),
+    path("netzwerk/", reports.NetworkStatisticsView.as_view(), name="network_overview"),
 ]

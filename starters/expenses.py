@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from kontaktstelle import spreadsheets
+from kontaktstelle.web import spreadsheets
 from starters.models import MeetingLog
 
 CENT = Decimal("0.01")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kontaktstelle.models import Notification
-from kontaktstelle.notifications import notify
+from kontaktstelle.notifications.services import notify
 from starters.models import Accompaniment, Assignment, MeetingLog, Starter
 from starters.models.meetings import CORRECTION_WINDOW
 from starters.services import StarterError

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group
 from kontaktstelle.models import Membership, Notification, User
-from kontaktstelle.notifications import notify
+from kontaktstelle.notifications.services import notify
 from starters.meetings import ON_IT, next_meeting, weekday_after
 from starters.models import Accompaniment, Assignment, MeetingLog
 from starters.models.meetings import LOG_MISSING_AFTER

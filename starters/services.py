@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from groups.models import Group, GroupChange, Inquiry, Topic
 from groups.search import reindex_groups
 from groups.services import unique_slug
-from kontaktstelle import audit, privacy
-from kontaktstelle.invitations import send_invitation
+from kontaktstelle import privacy
+from kontaktstelle.accounts.invitations import send_invitation
+from kontaktstelle.audit import services as audit
 from kontaktstelle.models import Membership, User
 from starters import notifications
 from starters.matching import affected_message

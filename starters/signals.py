@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group
 from kontaktstelle.models import Notification
-from kontaktstelle.notifications import notify
+from kontaktstelle.notifications.services import notify
 from starters.models import Assignment
 
 

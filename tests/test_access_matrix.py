@@ -41,7 +41,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groups.forms import GroupForm
 from groups.models import Consultation, Group, Inquiry, Topic
-from kontaktstelle import audit
+from kontaktstelle.audit import services as audit
 from kontaktstelle.models import AuditEntry, Invitation, LegalText, Membership, Site
 from starters import calendar, services
 from starters.forms import (

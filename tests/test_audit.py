@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Inquiry
-from kontaktstelle import audit
+from kontaktstelle.audit import services as audit
 from kontaktstelle.models import AuditEntry, AuditEntryError, Membership, User
-from kontaktstelle.request_id import HEADER
+from kontaktstelle.web.request_id import HEADER
 from starters import services
 from starters.forms import StarterForm
 from starters.models import Starter

@@ -12,10 +12,10 @@ from django.urls import NoReverseMatch, reverse
 
 from groups.models import Group, GroupSearchTerm
 from groups.search import reindex_groups
-from kontaktstelle.bench import generate, http, measure, report
-from kontaktstelle.bench.generate import SCALES, split
 from kontaktstelle.models import Membership, Office
 from starters.models import Accompaniment, Assignment, Starter
+from tests.bench import generate, http, measure, report
+from tests.bench.generate import SCALES, split
 
 TINY = SCALES["tiny"]
 
@@ -71,13 +71,13 @@ def test_split_shares_out_exactly():
 def test_the_baseline_view_is_only_in_the_benchmark_urlconf(settings):
     with pytest.raises(NoReverseMatch):
         reverse("bench_minimal")
-    settings.ROOT_URLCONF = "kontaktstelle.bench.urls"
+    settings.ROOT_URLCONF = "tests.bench.urls"
     assert reverse("bench_minimal") == "/bench/minimal/"
 
 
 def test_measure_times_the_pages_as_their_personas(tiny, settings):
-    settings.ROOT_URLCONF = "kontaktstelle.bench.urls"
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 300  # as kontaktstelle.bench.settings has it
+    settings.ROOT_URLCONF = "tests.bench.urls"
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300  # as tests.bench.settings has it
     subjects = measure.find_subjects()
     pages = measure.pages(subjects)
     kinds = {page.kind for page in pages}

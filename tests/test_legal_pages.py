@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from kontaktstelle import legal
 from kontaktstelle.models import AuditEntry, LegalText
+from kontaktstelle.offices import legal
 from tests.factories import SiteFactory
 
 Kind = LegalText.Kind

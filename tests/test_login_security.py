@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kontaktstelle.accounts.sessions import LOGIN_AT_KEY, SEEN_AT_KEY
 from kontaktstelle.models import AuditEntry
-from kontaktstelle.sessions import LOGIN_AT_KEY, SEEN_AT_KEY
 from tests.factories import PASSWORD
 
 ATTACKER = "203.0.113.7"
@@ -179,7 +179,7 @@ def test_office_admin_lifts_the_lock_of_a_user_of_their_office_only(
 
 
 def test_client_ip_is_taken_from_the_proxy_only_when_trusted(rf, settings):
-    from kontaktstelle.login_security import client_ip
+    from kontaktstelle.accounts.login_security import client_ip
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
     settings.KONTAKTSTELLE_TRUST_X_FORWARDED_FOR = False

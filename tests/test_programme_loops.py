@@ -19,7 +19,7 @@ from django.utils import dateformat, timezone, translation
 
 from groups.models import Group, Topic
 from kontaktstelle.models import Notification, NotificationPreference
-from kontaktstelle.notifications import (
+from kontaktstelle.notifications.services import (
     deliver_pending,
     email_choices,
     notify,
@@ -37,8 +37,8 @@ from starters.models import (
     Starter,
 )
 from starters.notifications import offer_details
+from starters.selectors import certificate_context
 from starters.services import StarterError
-from starters.views.staff import certificate_context
 from tests.factories import (
     GroupFactory,
     OfficeFactory,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from groups.models import Group, Inquiry, Synonym
 from groups.search import reindex_groups
 from groups.services import close_group
-from kontaktstelle import cache_versions, public_cache
+from kontaktstelle.web import cache_versions, public_cache
 from tests.factories import GroupFactory, TopicFactory
 
 DIRECTORY = reverse("groups:directory")

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from groups.models import Group
 from kontaktstelle.models import Membership, Notification
-from kontaktstelle.notifications import deliver
+from kontaktstelle.notifications.services import deliver
 from starters.meetings import next_meeting
 from starters.models import Accompaniment, Assignment
 from starters.reminders import due_reminders
@@ -395,7 +395,7 @@ def test_send_reminders_sends_each_once(due_today, django_capture_on_commit_call
 
 def test_a_failed_mail_is_sent_by_the_next_run(due_today):
     with mock.patch(
-        "kontaktstelle.notifications.send_mail", side_effect=SMTPException("server down")
+        "kontaktstelle.notifications.services.send_mail", side_effect=SMTPException("server down")
     ):
         send_reminders()
     assert mail.outbox == []

@@ -23,10 +23,14 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from kontaktstelle import outbox, rate_limits
-from kontaktstelle.cache import breaker
+from kontaktstelle.accounts.password_reset import (
+    PASSWORD_RESETS_PER_ADDRESS,
+    PASSWORD_RESETS_PER_IP,
+)
 from kontaktstelle.models import OutgoingEmail, RateLimitEvent
-from kontaktstelle.password_reset import PASSWORD_RESETS_PER_ADDRESS, PASSWORD_RESETS_PER_IP
+from kontaktstelle.notifications import outbox
+from kontaktstelle.web import rate_limits
+from kontaktstelle.web.cache import breaker
 from starters.models import Starter
 from tests.test_starters_views import create_payload
 
@@ -44,7 +48,7 @@ def dead_redis():
     location = f"redis://127.0.0.1:{closed_port()}/0"
     caches = {
         "default": {
-            "BACKEND": "kontaktstelle.cache.ResilientRedisCache",
+            "BACKEND": "kontaktstelle.web.cache.ResilientRedisCache",
             "LOCATION": location,
             "OPTIONS": {"socket_connect_timeout": 0.05, "socket_timeout": 0.05},
         }
@@ -58,7 +62,7 @@ def dead_redis():
 
 
 def test_every_cache_operation_misses_while_redis_is_down(dead_redis, caplog):
-    caplog.set_level(logging.WARNING, logger="kontaktstelle.cache")
+    caplog.set_level(logging.WARNING, logger="kontaktstelle.web.cache")
     assert cache.get("key") is None
     assert cache.get("key", "fallback") == "fallback"
     assert cache.set("key", 1) is False
@@ -81,7 +85,7 @@ def test_the_breaker_costs_one_timeout_per_period_not_one_per_call(dead_redis):
 
 
 def test_the_breaker_tries_again_after_its_period_and_says_so(dead_redis, caplog, settings):
-    caplog.set_level(logging.WARNING, logger="kontaktstelle.cache")
+    caplog.set_level(logging.WARNING, logger="kontaktstelle.web.cache")
     settings.KONTAKTSTELLE_CACHE_RETRY_SECONDS = 0
     with mock.patch("django.core.cache.backends.redis.RedisCacheClient.get") as get:
         get.side_effect = [ConnectionError("refused"), "value"]
@@ -89,7 +93,7 @@ def test_the_breaker_tries_again_after_its_period_and_says_so(dead_redis, caplog
         time.sleep(0.01)
         assert cache.get("key") == "value"
     assert not breaker.down
-    assert [r.getMessage() for r in caplog.records if r.name == "kontaktstelle.cache"][-1] == (
+    assert [r.getMessage() for r in caplog.records if r.name == "kontaktstelle.web.cache"][-1] == (
         "The cache can be reached again."
     )
 
@@ -107,7 +111,8 @@ def test_the_503_page_is_plain_when_its_template_cannot_render(db, outage_client
             "groups.views.public.ranked_groups", side_effect=OperationalError("server closed")
         ),
         mock.patch(
-            "kontaktstelle.unavailable.loader.render_to_string", side_effect=ValueError("manifest")
+            "kontaktstelle.web.unavailable.loader.render_to_string",
+            side_effect=ValueError("manifest"),
         ),
     ):
         response = outage_client.get(reverse("groups:directory"), {"q": "Angst"})
@@ -268,7 +273,9 @@ def test_an_unknown_address_gets_the_same_answer(client, db):
 
 # The outbox: SMTP down or slow --------------------------------------------------------
 
-SMTP_DOWN = mock.patch("kontaktstelle.outbox.send_mail", side_effect=SMTPException("down"))
+SMTP_DOWN = mock.patch(
+    "kontaktstelle.notifications.outbox.send_mail", side_effect=SMTPException("down")
+)
 
 
 def test_a_password_reset_waits_in_the_outbox_and_is_sent_later(

@@ -26,8 +26,8 @@ from django.urls import reverse
 
 from groups.models import Group, Inquiry
 from groups.search import reindex_groups
-from kontaktstelle import cache as resilient_cache
-from kontaktstelle import public_cache
+from kontaktstelle.web import cache as resilient_cache
+from kontaktstelle.web import public_cache
 from tests.factories import GroupFactory
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -155,7 +155,7 @@ def redis_cache(redis_server, settings):
         client.flushall()
     settings.CACHES = {
         "default": {
-            "BACKEND": "kontaktstelle.cache.ResilientRedisCache",
+            "BACKEND": "kontaktstelle.web.cache.ResilientRedisCache",
             "LOCATION": redis_server.url,
             "OPTIONS": {"socket_connect_timeout": 0.05, "socket_timeout": 0.05},
         }
@@ -206,7 +206,7 @@ def messages(caplog, text):
 
 
 def test_a_killed_redis_costs_nothing_but_the_cache(redis_server, group, staff, caplog):
-    caplog.set_level(logging.WARNING, logger="kontaktstelle.cache")
+    caplog.set_level(logging.WARNING, logger="kontaktstelle.web.cache")
     url = group.get_public_url()
     warm(DIRECTORY, SEARCH)
     warm(url)
@@ -243,7 +243,7 @@ def test_a_killed_redis_costs_nothing_but_the_cache(redis_server, group, staff, 
 def test_a_change_while_redis_is_frozen_is_not_undone_when_it_returns(
     redis_server, group, staff, caplog
 ):
-    caplog.set_level(logging.WARNING, logger="kontaktstelle.cache")
+    caplog.set_level(logging.WARNING, logger="kontaktstelle.web.cache")
     url = group.get_public_url()
     warm(url)
     warm(DIRECTORY, SEARCH)
@@ -293,7 +293,7 @@ def test_a_change_while_redis_is_frozen_is_not_undone_when_it_returns(
 
 
 def test_a_frozen_redis_costs_one_timeout_not_one_per_request(redis_server, group, caplog):
-    caplog.set_level(logging.WARNING, logger="kontaktstelle.cache")
+    caplog.set_level(logging.WARNING, logger="kontaktstelle.web.cache")
     warm(DIRECTORY, SEARCH)
     connections_before = connections_received(redis_server)
     redis_server.freeze()
@@ -363,7 +363,7 @@ def test_garbage_in_redis_is_a_miss(redis_server, group, junk):
 def test_the_form_brake_holds_while_redis_is_dead(
     redis_server, group, caplog, django_capture_on_commit_callbacks
 ):
-    caplog.set_level(logging.WARNING, logger="kontaktstelle.cache")
+    caplog.set_level(logging.WARNING, logger="kontaktstelle.web.cache")
     url = group.get_public_url()
     redis_server.kill()
     visitor = Client()  # one address (127.0.0.1) for every request

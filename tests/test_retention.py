@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils import timezone
 
 from groups.models import Consultation, Inquiry
-from kontaktstelle import statistics
 from kontaktstelle.consents import Consent
 from kontaktstelle.models import Invitation, Notification
-from kontaktstelle.retention import apply_retention
+from kontaktstelle.privacy.retention import apply_retention
+from kontaktstelle.reports import statistics
 from starters.models import Accompaniment, MeetingLog
 from tests.factories import GroupFactory, StarterFactory
 from tests.processes import run_at_once

@@ -141,7 +141,7 @@ def test_static_files_stay_cacheable_for_logged_in_users(client, staff):
 
 def test_the_server_error_page_has_the_policy_and_no_inline_styles(client, office, site):
     client.raise_request_exception = False
-    with mock.patch("kontaktstelle.views.render", side_effect=RuntimeError("boom")):
+    with mock.patch("kontaktstelle.offices.views.render", side_effect=RuntimeError("boom")):
         response = client.get("/")
     assert response.status_code == 500
     assert "Ein Fehler ist aufgetreten" in response.content.decode()
@@ -319,7 +319,7 @@ def test_error_mail_of_a_failed_login_holds_no_password(client, staff, mailoutbo
     client.raise_request_exception = False
     staff.set_password("Sehr-geheimes-Passwort-42")
     staff.save()
-    with mock.patch("kontaktstelle.views.LoginView.form_valid", side_effect=RuntimeError):
+    with mock.patch("kontaktstelle.accounts.views.LoginView.form_valid", side_effect=RuntimeError):
         response = client.post(
             reverse("login"), {"username": staff.email, "password": "Sehr-geheimes-Passwort-42"}
         )

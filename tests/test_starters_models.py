@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kontaktstelle.validators import validate_phone
+from kontaktstelle.web.validators import validate_phone
 from starters import services
 from starters.forms import AvailabilityFormSet, CertificateRequestForm, StarterForm
 from starters.models import (

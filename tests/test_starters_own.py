@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kontaktstelle.invitations import send_invitation
+from kontaktstelle.accounts.invitations import send_invitation
 from kontaktstelle.models import Invitation, Membership
 from starters.models import Availability, Certificate, Starter
 from tests.factories import member

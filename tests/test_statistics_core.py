@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Consultation, Group, GroupChange
-from kontaktstelle import statistics
+from kontaktstelle.reports import statistics
 from starters.models import Accompaniment, MeetingLog
 from tests.factories import GroupFactory, StarterFactory, TopicFactory
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from groups.models import GroupChange, Inquiry
-from kontaktstelle import statistics
 from kontaktstelle.models import Membership
+from kontaktstelle.reports import statistics
 from starters.models import MeetingLog
 from tests.factories import (
     GroupFactory,

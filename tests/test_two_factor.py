@@ -325,7 +325,7 @@ def test_office_admin_resets_two_factor_of_their_own_office_only(
 
 
 def test_after_a_reset_the_verified_session_must_set_up_again(client, staff, require_2fa):
-    from kontaktstelle import two_factor
+    from kontaktstelle.accounts import two_factor
 
     device = make_device(staff)
     verified_login(client, staff, device)

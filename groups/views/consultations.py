@@ -10,7 +10,7 @@ from django.views.generic import View
 
 from groups.forms import ConsultationForm
 from groups.models import Consultation, Group, Inquiry, Topic
-from kontaktstelle.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
 
 RECENT = 20
 SESSION_DEFAULTS = "consultation_defaults"

@@ -16,10 +16,11 @@ from django.views.generic import FormView, TemplateView
 from groups.forms import ContactRequestForm, DirectoryFilterForm, FoundingInterestForm
 from groups.models import Group, Inquiry, Topic
 from groups.search import RankedResults, ranked_groups
-from kontaktstelle import privacy, rate_limits
-from kontaktstelle.login_security import client_ip
+from kontaktstelle import privacy
+from kontaktstelle.accounts.login_security import client_ip
 from kontaktstelle.models import Office
-from kontaktstelle.public_cache import cache_public_page
+from kontaktstelle.web import rate_limits
+from kontaktstelle.web.public_cache import cache_public_page
 
 PAGE_SIZE = 20
 # At most this many form submissions per visitor address and hour (spam brake).

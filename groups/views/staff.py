@@ -13,8 +13,8 @@ from groups import services
 from groups.forms import GroupFilterForm, GroupForm, ImportForm, SynonymForm, TopicForm
 from groups.importing import MAX_BYTES, export_groups, import_groups
 from groups.models import Group, GroupChange, Inquiry, Synonym, Topic
-from kontaktstelle import audit
-from kontaktstelle.mixins import FilteredListMixin, OfficeStaffRequiredMixin
+from kontaktstelle.audit import services as audit
+from kontaktstelle.web.mixins import FilteredListMixin, OfficeStaffRequiredMixin
 
 
 class StaffGroupMixin(OfficeStaffRequiredMixin):

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupChange, Inquiry
-from kontaktstelle import audit
+from kontaktstelle.audit import services as audit
 from kontaktstelle.consents import Consent
 from kontaktstelle.privacy.base import PrivacyError, end_consents
 from kontaktstelle.privacy.people import anonymise_inquiries

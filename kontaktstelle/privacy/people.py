@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Inquiry
-from kontaktstelle import audit, public_cache
+from kontaktstelle.audit import services as audit
 from kontaktstelle.consents import Consent
 from kontaktstelle.models import User
 from kontaktstelle.privacy.base import (
@@ -27,6 +27,7 @@ from kontaktstelle.privacy.base import (
     end_consents,
 )
 from kontaktstelle.privacy.registry import BLANK, DELETE, KEEP, REGISTRY, Rule, registered_models
+from kontaktstelle.web import public_cache
 from starters.models import Starter
 
 # --- Finding a person's data ---------------------------------------------------------

@@ -4,7 +4,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import kontaktstelle.validators
+import kontaktstelle.web.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             name='Starter',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(blank=True, max_length=30, validators=[kontaktstelle.validators.validate_phone], verbose_name='phone')),
+                ('phone', models.CharField(blank=True, max_length=30, validators=[kontaktstelle.web.validators.validate_phone], verbose_name='phone')),
                 ('status', models.CharField(choices=[('in_training', 'in training'), ('active', 'active'), ('paused', 'paused'), ('retired', 'retired')], default='in_training', max_length=20, verbose_name='status')),
                 ('status_since', models.DateField(default=django.utils.timezone.localdate, verbose_name='status since')),
                 ('paused_until', models.DateField(blank=True, help_text='Only while paused.', null=True, verbose_name='paused until')),

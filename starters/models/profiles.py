@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kontaktstelle.models import Office, OfficeScopedQuerySet, Site
-from kontaktstelle.validators import validate_phone
+from kontaktstelle.web.validators import validate_phone
 
 MAX_CAPACITY = 10
 DEFAULT_CAPACITY = 2

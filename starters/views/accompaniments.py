@@ -1,7 +1,7 @@
 """Staff pages of accompaniments: requests, matching, offers, lifecycle, follow-up."""
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, View
 
 from groups.models import Group, Inquiry
-from kontaktstelle import notifications
-from kontaktstelle.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.models import Notification
+from kontaktstelle.notifications import services as notifications
+from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
 from starters import meetings, services
 from starters.forms import (
     AccompanimentForm,
@@ -25,7 +25,7 @@ from starters.forms import (
 from starters.matching import judge
 from starters.models import Accompaniment, Assignment, MeetingLog
 from starters.models.accompaniments import DEFAULT_MEETINGS, OFFER_REMINDER_AFTER
-from starters.views.own import meeting_context
+from starters.selectors import meeting_context
 
 
 class StaffAccompanimentMixin(OfficeStaffRequiredMixin):
@@ -335,25 +335,3 @@ class AccompanimentCancelView(StaffAccompanimentMixin, View):
         else:
             messages.success(request, _("The accompaniment was cancelled."))
         return redirect(accompaniment)
-
-
-def dashboard_figures(user):
-    """The accompaniment panel of the staff dashboard, in a fixed number of queries."""
-    accompaniments = Accompaniment.objects.for_user(user)
-    counts = accompaniments.aggregate(
-        requested=Count("pk", filter=Q(status=Accompaniment.Status.REQUESTED)),
-        offered=Count("pk", filter=Q(status=Accompaniment.Status.OFFERED)),
-        active=Count("pk", filter=Q(status=Accompaniment.Status.ACTIVE)),
-        at_end=Count("pk", filter=Q(pk__in=accompaniments.at_planned_end().values("pk"))),
-        follow_up=Count("pk", filter=Q(pk__in=accompaniments.follow_up_overdue().values("pk"))),
-    )
-    counts["running"] = meetings.with_logged(
-        accompaniments.filter(status=Accompaniment.Status.ACTIVE).select_related("group")
-    ).order_by("started_on", "pk")[:8]
-    counts["talks"] = meetings.open_talks(user.office)[:8]
-    counts["stale_offers"] = (
-        Assignment.objects.filter(accompaniment__office=user.office)
-        .unanswered_since(timezone.now() - OFFER_REMINDER_AFTER)
-        .count()
-    )
-    return counts

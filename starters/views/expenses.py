@@ -6,10 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.generic import View
 
-from kontaktstelle import spreadsheets
+from kontaktstelle.web import spreadsheets
 from starters import expenses
-from starters.views.own import OwnStarterMixin
-from starters.views.staff import StaffStarterMixin
+from starters.mixins import OwnStarterMixin, StaffStarterMixin
 
 
 def chosen_year(request):

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import View
 
-from kontaktstelle.mixins import RoleRequiredMixin
 from kontaktstelle.models import Membership
+from kontaktstelle.web.mixins import RoleRequiredMixin
 from starters import calendar, meetings
 from starters.forms import MeetingLogForm
+from starters.mixins import OwnStarterMixin
 from starters.models import Assignment, MeetingLog
 from starters.services import StarterError
-from starters.views.own import OwnStarterMixin
 
 ICS = "text/calendar; charset=utf-8"
 NEW_FEED_TOKEN = "new_calendar_token"  # noqa: S105 - a session key, not a secret  # nosec B105

@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView, View
 
-from kontaktstelle.mixins import RoleRequiredMixin
-from kontaktstelle.models import Membership
 from starters import expenses, meetings, services
 from starters.forms import AnswerForm, AvailabilityFormSet, CertificateRequestForm, ProfileForm
+from starters.mixins import OwnStarterMixin
 from starters.models import (
     Accompaniment,
     Assignment,
@@ -25,22 +24,7 @@ from starters.models import (
     Starter,
 )
 from starters.notifications import offer_details
-from starters.views.staff import certificate_context
-
-
-class OwnStarterMixin(RoleRequiredMixin):
-    """The logged-in starter's own profile; without one, a page that says so."""
-
-    allowed_roles = (Membership.Role.STARTER,)
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.is_starter:
-            self.starter = (
-                Starter.objects.filter(user=request.user).select_related("user", "office").first()
-            )
-            if self.starter is None:
-                return render(request, "starters/no_profile.html")
-        return super().dispatch(request, *args, **kwargs)
+from starters.selectors import certificate_context, meeting_context
 
 
 class HomeView(OwnStarterMixin, TemplateView):
@@ -198,27 +182,6 @@ class CertificateView(OwnStarterMixin, View):
             pk=pk,
         )
         return render(request, "starters/certificate.html", certificate_context(certificate))
-
-
-def meeting_context(accompaniment, user):
-    """Logs and progress of an accompaniment, for its starters and for staff."""
-    logs = list(
-        accompaniment.meeting_logs.select_related("logged_by").prefetch_related(
-            "accompanied_by__user"
-        )
-    )
-    # The views have checked that the user is on it (starter) or of its office (staff).
-    for log in logs:
-        log.editable = user.is_office_staff or log.starter_may_edit()
-    last = logs[-1] if logs else None
-    return {
-        "logs": logs,
-        "logged": len(logs),
-        "progress": accompaniment.progress(len(logs)),
-        "plan_reached": len(logs) >= accompaniment.planned_meetings,
-        "next_meeting": meetings.next_meeting(accompaniment, last),
-        "can_log": meetings.may_log(accompaniment),
-    }
 
 
 class OfferView(OwnStarterMixin, View):

@@ -1,7 +1,7 @@
 """Staff pages of starters (In-Gang-Setzer:innen) and their certificates (under /intern/)."""
 
 from django.contrib import messages
-from django.db.models import Min, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, ListView, View
 
-from kontaktstelle import outbox
-from kontaktstelle.invitations import send_invitation
-from kontaktstelle.mixins import FilteredListMixin, OfficeStaffRequiredMixin
+from kontaktstelle.accounts.invitations import send_invitation
 from kontaktstelle.models import Invitation
+from kontaktstelle.notifications import outbox
+from kontaktstelle.web.mixins import FilteredListMixin, OfficeStaffRequiredMixin
 from starters import expenses, meetings, services
 from starters.forms import (
     AvailabilityFormSet,
@@ -20,6 +20,7 @@ from starters.forms import (
     StarterFilterForm,
     StarterForm,
 )
+from starters.mixins import StaffStarterMixin
 from starters.models import (
     Assignment,
     Attendance,
@@ -27,15 +28,8 @@ from starters.models import (
     CohortParticipation,
     Language,
     Qualification,
-    Starter,
 )
-
-
-class StaffStarterMixin(OfficeStaffRequiredMixin):
-    """Starters of the user's own office; another office's starter answers 404."""
-
-    def get_queryset(self):
-        return Starter.objects.for_user(self.request.user).select_related("user")
+from starters.selectors import certificate_context
 
 
 class StarterListView(StaffStarterMixin, FilteredListMixin, ListView):
@@ -249,40 +243,3 @@ class CertificateSignView(CertificateMixin, View):
         else:
             messages.success(request, _("The certificate was signed off."))
         return redirect("starters:certificate_detail", pk=pk)
-
-
-def certificate_context(certificate):
-    """What the certificate page shows: frozen figures once signed, else a preview."""
-    starter = certificate.starter
-    summary = certificate.content or services.activity_summary(
-        starter, certificate.period_start, certificate.period_end
-    )
-    first_site = starter.office.sites.order_by("name").first()
-    first_completion = (
-        starter.participations.filter(completed_on__isnull=False)
-        .order_by("completed_on")
-        .values_list("completed_on", flat=True)
-        .first()
-    )
-    # Never after the first accompaniment the certificate counts.
-    first_accompaniment = starter.assignments.filter(
-        state__in=[Assignment.State.ACCEPTED, Assignment.State.ENDED]
-    ).aggregate(first=Min("accompaniment__started_on"))["first"]
-    volunteer_since = min(
-        day
-        for day in (
-            first_completion,
-            starter.agreement_signed_on,
-            starter.created_at.date(),
-            first_accompaniment,
-        )
-        if day
-    )
-    return {
-        "certificate": certificate,
-        "starter": starter,
-        "office": starter.office,
-        "site": first_site,
-        "summary": summary,
-        "volunteer_since": volunteer_since,
-    }

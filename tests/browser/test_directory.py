@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from groups.models import Group, Inquiry
 from groups.search import reindex_groups
-from kontaktstelle import public_cache
+from kontaktstelle.web import public_cache
 from tests.browser.test_accessibility import assert_no_violations
 from tests.factories import GroupFactory, TopicFactory
 

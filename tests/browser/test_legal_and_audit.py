@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from kontaktstelle import audit
+from kontaktstelle.audit import services as audit
 from kontaktstelle.models import AuditEntry
 from tests.browser.test_accessibility import assert_no_violations
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from kontaktstelle.invitations import send_invitation
+from kontaktstelle.accounts.invitations import send_invitation
 from kontaktstelle.models import Membership, User
 from starters.models import Availability, Starter
 from tests.browser.test_accessibility import assert_no_violations

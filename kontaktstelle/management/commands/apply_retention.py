@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from kontaktstelle.retention import apply_retention
+from kontaktstelle.privacy.retention import apply_retention
 
 
 class Command(BaseCommand):

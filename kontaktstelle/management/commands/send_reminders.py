@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from kontaktstelle import outbox
-from kontaktstelle.notifications import deliver_pending
+from kontaktstelle.notifications import outbox
+from kontaktstelle.notifications.services import deliver_pending
 from starters.reminders import due_reminders
 
 

@@ -1,0 +1,3 @@
+"""The audit trail: who read or changed whose personal data, and exports. Base layer:
+imports no app.
+"""

@@ -1,0 +1,19 @@
+"""Read-side helpers for offices, used by several views."""
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from kontaktstelle.models import Office, Site
+
+
+def public_office(slug=None):
+    """The office of a public page: by its slug (404 if unknown), else the configured one."""
+    offices = Office.objects.prefetch_related(
+        Prefetch("sites", queryset=Site.objects.order_by("name"))
+    )
+    if slug:
+        return get_object_or_404(offices, slug=slug)
+    if settings.PUBLIC_OFFICE_SLUG:
+        return offices.filter(slug=settings.PUBLIC_OFFICE_SLUG).first()
+    return offices.order_by("pk").first()

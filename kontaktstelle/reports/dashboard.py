@@ -1,0 +1,44 @@
+"""The staff's dashboard: the office's work at a glance, each figure a link to its records."""
+
+from django.db.models import Count, Q
+from django.views.generic import TemplateView
+
+from groups.models import Group, Inquiry
+from kontaktstelle.models import Site
+from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
+from starters.models import Certificate, Starter
+from starters.selectors import dashboard_figures
+
+
+class DashboardView(OfficeStaffRequiredMixin, TemplateView):
+    template_name = "kontaktstelle/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sites"] = (
+            Site.objects.for_user(self.request.user)
+            .annotate(room_count=Count("rooms"))
+            .order_by("name")
+        )
+        groups = Group.objects.for_user(self.request.user)
+        context["group_counts"] = groups.exclude(status=Group.Status.CLOSED).aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(pk__in=groups.needs_confirmation().values("pk"))),
+        )
+        context["new_inquiries"] = (
+            Inquiry.objects.for_user(self.request.user).filter(status=Inquiry.Status.NEW).count()
+        )
+        starters = Starter.objects.for_user(self.request.user)
+        context["starter_counts"] = starters.aggregate(
+            active=Count("pk", filter=Q(status=Starter.Status.ACTIVE)),
+            in_training=Count("pk", filter=Q(status=Starter.Status.IN_TRAINING)),
+            paused=Count("pk", filter=Q(status=Starter.Status.PAUSED)),
+            exchange_overdue=Count("pk", filter=Q(pk__in=starters.exchange_overdue().values("pk"))),
+        )
+        context["accompaniment_counts"] = dashboard_figures(self.request.user)
+        context["pending_certificates"] = (
+            Certificate.objects.for_user(self.request.user)
+            .filter(signed_on__isnull=True)
+            .select_related("starter__user")[:10]
+        )
+        return context
