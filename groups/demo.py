@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from groups.models import Group, GroupChange, Synonym, Topic
 from groups.search import reindex_groups
-from groups.services import unique_slug
+from groups.services import record_change, unique_slug
 
 A, R, B = Group.Audience.AFFECTED, Group.Audience.RELATIVES, Group.Audience.BOTH
 P, ON, H = Group.Format.IN_PERSON, Group.Format.ONLINE, Group.Format.HYBRID
@@ -1033,7 +1033,7 @@ def seed_groups(office, specs, unlisted=()):
             founded_on=today - datetime.timedelta(days=200 + number * 53),
         )
         group.topics.set(resolve_topics(topic_names))
-        GroupChange.objects.create(group=group, action=GroupChange.Action.CREATED)
+        record_change(group, None, GroupChange.Action.CREATED)
         created.append(group.pk)
     reindex_groups(created)
     return len(created)

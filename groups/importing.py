@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupChange, Synonym, Topic, TopicCategory
 from groups.search import reindex_groups
-from groups.services import unique_slug
+from groups.services import record_change, unique_slug
 from groups.text import fold
 from kontaktstelle.web import spreadsheets
 
@@ -484,9 +484,7 @@ def import_groups(office, file_obj, filename, user=None, dry_run=False) -> Impor
             if "topics" in changes:
                 group.topics.set([topics.get_or_create(name) for name in changes["topics"]])
             labels = [] if created else [_label(name) for name in changes]
-            GroupChange.objects.create(
-                group=group, user=user, action=GroupChange.Action.IMPORTED, fields=labels
-            )
+            record_change(group, user, GroupChange.Action.IMPORTED, labels)
             touched.append(group.pk)
         if touched:
             reindex_groups(touched)

@@ -1,10 +1,15 @@
-"""State changes of groups. Each writes the group's history in the same transaction."""
+"""State changes of groups, inquiries and consultations.
 
-from django.db import transaction
+Each runs in a transaction; a change to a group writes its history (``record_change``,
+the one writer of ``GroupChange``) in the same transaction.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from groups.models import Group, GroupChange
+from groups.models import Group, GroupChange, Inquiry
 from groups.search import reindex_groups
 from kontaktstelle import privacy
 from kontaktstelle.audit import services as audit
@@ -16,6 +21,11 @@ class GroupError(Exception):
 
 # Public addresses under /gruppen/ that are pages, not groups.
 RESERVED_SLUGS = {"in-gruendung", "gruenden", "danke", "druck"}
+
+
+def record_change(group, user, action, fields=()):
+    """One entry of a group's history: who (None: the system) did what, which fields."""
+    return GroupChange.objects.create(group=group, user=user, action=action, fields=list(fields))
 
 
 def unique_slug(name, exclude_pk=None):
@@ -36,8 +46,24 @@ def create_group(user, form):
     group.slug = unique_slug(group.name)
     group.save()
     form.save_m2m()
-    GroupChange.objects.create(group=group, user=user, action=GroupChange.Action.CREATED)
+    record_change(group, user, GroupChange.Action.CREATED)
     privacy.sync_consent(user, group, form.cleaned_data.get("consent_channel"))
+    reindex_groups([group.pk])
+    return group
+
+
+@transaction.atomic
+def found_group(user, name, slug_base, topics):
+    """A group being founded, unlisted until the office publishes it, with its topics."""
+    group = Group.objects.create(
+        office=user.office,
+        name=name,
+        slug=unique_slug(slug_base),
+        status=Group.Status.FOUNDING,
+        listing=Group.Listing.UNLISTED,
+    )
+    group.topics.set(topics)
+    record_change(group, user, GroupChange.Action.CREATED)
     reindex_groups([group.pk])
     return group
 
@@ -48,9 +74,7 @@ def update_group(user, form):
     group = form.save()
     labels = audit.changed_labels(form)
     if labels:
-        GroupChange.objects.create(
-            group=group, user=user, action=GroupChange.Action.CHANGED, fields=labels
-        )
+        record_change(group, user, GroupChange.Action.CHANGED, labels)
     privacy.sync_consent(user, group, form.cleaned_data.get("consent_channel"))
     reindex_groups([group.pk])
     return group
@@ -64,5 +88,41 @@ def close_group(user, group):
         raise GroupError(_("This group is already closed."))
     group.status = Group.Status.CLOSED
     group.save(update_fields=["status", "updated_at"])
-    GroupChange.objects.create(group=group, user=user, action=GroupChange.Action.CLOSED)
+    record_change(group, user, GroupChange.Action.CLOSED)
     return group
+
+
+@transaction.atomic
+def receive_inquiry(form, office, kind, group=None):
+    """Store a visitor's request with the record of their consent, in its exact wording."""
+    inquiry = Inquiry.objects.create(
+        office=office,
+        group=group,
+        kind=kind,
+        consent_at=timezone.now(),
+        **{field: form.cleaned_data[field] for field in form.Meta.fields},
+    )
+    privacy.record_web_consent(inquiry, form.fields["consent"].label)
+    return inquiry
+
+
+def count_consultation(user, form, inquiry=None):
+    """Count a consultation from a valid form; a web request is counted once.
+
+    The inquiry's retention period starts: it has been answered.
+    """
+    try:
+        with transaction.atomic():
+            consultation = form.save(commit=False)
+            consultation.created_by = user
+            consultation.inquiry = inquiry
+            consultation.save()
+            form.save_m2m()
+            consultation.topics.set(form.cleaned_data["topic_names"])
+            if inquiry is not None:
+                Inquiry.objects.filter(pk=inquiry.pk, answered_at__isnull=True).update(
+                    answered_at=timezone.now()
+                )
+    except IntegrityError as error:  # the request's one consultation exists already
+        raise GroupError(_("This web request was already counted.")) from error
+    return consultation

@@ -8,9 +8,8 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import Group, GroupChange, Inquiry, Topic
-from groups.search import reindex_groups
-from groups.services import unique_slug
+from groups import services as groups_services
+from groups.models import Inquiry, Topic
 from kontaktstelle import privacy
 from kontaktstelle.accounts.invitations import send_invitation
 from kontaktstelle.audit import services as audit
@@ -287,18 +286,14 @@ def create_founding_group(acting, inquiry):
             _("This founding interest is already done: its group was created before.")
         )
     topic = inquiry.topic.strip()
-    group = Group.objects.create(
-        office=acting.office,
-        name=_("Self-help group %(topic)s") % {"topic": topic} if topic else _("New group"),
-        slug=unique_slug(f"{topic or _('New group')}-gruendung"),
-        status=Group.Status.FOUNDING,
-        listing=Group.Listing.UNLISTED,
-    )
     # The topics decide who may accompany the group (content abstinence): carried over
     # from what the person asked about, by topic name or synonym.
-    group.topics.set(Topic.objects.from_text(topic))
-    reindex_groups([group.pk])
-    GroupChange.objects.create(group=group, user=acting, action=GroupChange.Action.CREATED)
+    group = groups_services.found_group(
+        acting,
+        name=_("Self-help group %(topic)s") % {"topic": topic} if topic else _("New group"),
+        slug_base=f"{topic or _('New group')}-gruendung",
+        topics=Topic.objects.from_text(topic),
+    )
     inquiry.status = Inquiry.Status.DONE
     inquiry.answered_at = inquiry.answered_at or timezone.now()
     inquiry.save(update_fields=["status", "answered_at"])

@@ -1,13 +1,13 @@
 """The consultation log: staff count a consultation in seconds, with the keyboard."""
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
+from groups import services
 from groups.forms import ConsultationForm
 from groups.models import Consultation, Group, Inquiry, Topic
 from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
@@ -101,19 +101,9 @@ class ConsultationView(OfficeStaffRequiredMixin, View):
         if not form.is_valid():
             return self.render_page(form, inquiry)
         try:
-            with transaction.atomic():
-                consultation = form.save(commit=False)
-                consultation.created_by = request.user
-                consultation.inquiry = inquiry
-                consultation.save()
-                form.save_m2m()
-                consultation.topics.set(form.cleaned_data["topic_names"])
-                if inquiry is not None:  # answered: its retention period starts
-                    Inquiry.objects.filter(pk=inquiry.pk, answered_at__isnull=True).update(
-                        answered_at=timezone.now()
-                    )
-        except IntegrityError:
-            messages.error(request, _("This web request was already counted."))
+            consultation = services.count_consultation(request.user, form, inquiry)
+        except services.GroupError as error:
+            messages.error(request, str(error))
             return redirect("groups:consultations")
         if inquiry is None:  # a web request says nothing about the next phone call
             request.session[SESSION_DEFAULTS] = {

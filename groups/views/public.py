@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
+from groups import services
 from groups.forms import ContactRequestForm, DirectoryFilterForm, FoundingInterestForm
 from groups.models import Group, Inquiry, Topic
 from groups.search import RankedResults, ranked_groups
-from kontaktstelle import privacy
 from kontaktstelle.accounts.login_security import client_ip
 from kontaktstelle.models import Office
 from kontaktstelle.web import rate_limits
@@ -86,7 +85,7 @@ def group_page(request, slug):
     )
     form = ContactRequestForm(request.POST or None)
     if request.method == "POST" and _accept(request, form):
-        _receive(form, group.office, Inquiry.Kind.CONTACT_REQUEST, group=group)
+        services.receive_inquiry(form, group.office, Inquiry.Kind.CONTACT_REQUEST, group=group)
         return redirect("groups:thanks")
     return render(request, "groups/public_group.html", {"group": group, "form": form})
 
@@ -125,7 +124,7 @@ class FoundingInterestView(FormView):
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         if _accept(request, form):
-            _receive(form, self.office, Inquiry.Kind.FOUNDING_INTEREST)
+            services.receive_inquiry(form, self.office, Inquiry.Kind.FOUNDING_INTEREST)
             return redirect("groups:thanks")
         return self.form_invalid(form)
 
@@ -133,20 +132,6 @@ class FoundingInterestView(FormView):
 @login_not_required
 def thanks(request):
     return render(request, "groups/thanks.html")
-
-
-@transaction.atomic
-def _receive(form, office, kind, group=None):
-    """Store a visitor's request with the record of their consent, in its exact wording."""
-    inquiry = Inquiry.objects.create(
-        office=office,
-        group=group,
-        kind=kind,
-        consent_at=timezone.now(),
-        **{field: form.cleaned_data[field] for field in form.Meta.fields},
-    )
-    privacy.record_web_consent(inquiry, form.fields["consent"].label)
-    return inquiry
 
 
 def _accept(request, form):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from groups import services as group_services
 from groups.models import Group, GroupChange, Inquiry
 from kontaktstelle.audit import services as audit
 from kontaktstelle.consents import Consent
@@ -155,7 +156,5 @@ def _withdraw_publication(acting, group):
         setattr(group, name, value)
     group.save(update_fields=[*values, "updated_at"])
     labels = [str(Group._meta.get_field(name).verbose_name) for name in changed]
-    GroupChange.objects.create(
-        group=group, user=acting, action=GroupChange.Action.CHANGED, fields=labels
-    )
+    group_services.record_change(group, acting, GroupChange.Action.CHANGED, labels)
     return labels
