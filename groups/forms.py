@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Consultation, Group, Inquiry, Synonym, Topic, TopicCategory
-from kontaktstelle.consents import consent_channel_field
+from kontaktstelle.consent.forms import consent_channel_field
 from kontaktstelle.models import Room
 
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupChange, Inquiry
 from groups.search import reindex_groups
-from kontaktstelle import privacy
 from kontaktstelle.audit import services as audit
+from kontaktstelle.consent import services as consent
 
 
 class GroupError(Exception):
@@ -47,7 +47,7 @@ def create_group(user, form):
     group.save()
     form.save_m2m()
     record_change(group, user, GroupChange.Action.CREATED)
-    privacy.sync_consent(user, group, form.cleaned_data.get("consent_channel"))
+    consent.sync_consent(user, group, form.cleaned_data.get("consent_channel"))
     reindex_groups([group.pk])
     return group
 
@@ -75,7 +75,7 @@ def update_group(user, form):
     labels = audit.changed_labels(form)
     if labels:
         record_change(group, user, GroupChange.Action.CHANGED, labels)
-    privacy.sync_consent(user, group, form.cleaned_data.get("consent_channel"))
+    consent.sync_consent(user, group, form.cleaned_data.get("consent_channel"))
     reindex_groups([group.pk])
     return group
 
@@ -102,7 +102,7 @@ def receive_inquiry(form, office, kind, group=None):
         consent_at=timezone.now(),
         **{field: form.cleaned_data[field] for field in form.Meta.fields},
     )
-    privacy.record_web_consent(inquiry, form.fields["consent"].label)
+    consent.record_web_consent(inquiry, form.fields["consent"].label)
     return inquiry
 
 

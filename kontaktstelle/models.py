@@ -638,7 +638,7 @@ class LegalText(models.Model):
 
 
 # Consent records live in their own module; importing them here lets Django find them.
-from kontaktstelle.consents import Consent  # noqa: E402, F401
+from kontaktstelle.consent.models import Consent  # noqa: E402, F401
 
 
 class NotificationPreference(models.Model):

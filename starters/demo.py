@@ -14,7 +14,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from groups.demo import resolve_topics
-from kontaktstelle import privacy
+from kontaktstelle.consent import services as consent
 from kontaktstelle.models import Membership, User
 from starters.models import (
     EXCHANGE_INTERVAL,
@@ -617,7 +617,7 @@ def _create_profile(office, user, spec, today, cohorts):
         consent_given_on=consent_on,
         notes=spec.notes,
     )
-    privacy.sync_consent(None, starter)  # the record that proves the consent date
+    consent.sync_consent(None, starter)  # the record that proves the consent date
     starter.languages.set(Language.objects.filter(code__in=spec.languages.split()))
     codes = spec.qualifications.split()
     if spec.status != IN_TRAINING:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Topic
-from kontaktstelle.consents import consent_channel_field
+from kontaktstelle.consent.forms import consent_channel_field
 from kontaktstelle.models import Membership, Site, User
 from starters.matching import affected_message
 from starters.models import (

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from groups import services as groups_services
 from groups.models import Inquiry, Topic
-from kontaktstelle import privacy
 from kontaktstelle.accounts.invitations import send_invitation
 from kontaktstelle.audit import services as audit
+from kontaktstelle.consent import services as consent
 from kontaktstelle.models import Membership, User
 from starters import notifications
 from starters.matching import affected_message
@@ -49,7 +49,7 @@ def create_starter(acting, form, availability_formset, build_absolute_uri):
     form.save_m2m()
     availability_formset.instance = starter
     availability_formset.save()
-    privacy.sync_consent(acting, starter, form.cleaned_data.get("consent_channel"))
+    consent.sync_consent(acting, starter, form.cleaned_data.get("consent_channel"))
     send_invitation(user, acting, build_absolute_uri)
     audit.record(acting, audit.Action.ACCOUNT_CREATED, target=user)
     return starter
@@ -76,7 +76,7 @@ def save_profile(acting, form, availability_formset):
     form.save_m2m()
     availability_formset.save()
     if "consent_given_on" in form.cleaned_data:  # the staff's form, not the starter's own
-        privacy.sync_consent(acting, starter, form.cleaned_data.get("consent_channel"))
+        consent.sync_consent(acting, starter, form.cleaned_data.get("consent_channel"))
     if changes := audit.changed_labels(form, availability_formset):
         audit.record(acting, audit.Action.PERSONAL_DATA_CHANGED, target=starter, changes=changes)
     return starter

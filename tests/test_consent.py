@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from groups.models import Group, GroupChange, Inquiry
 from kontaktstelle import privacy
-from kontaktstelle.consents import Consent, text_hash
+from kontaktstelle.consent.models import Consent, text_hash
 from kontaktstelle.models import AuditEntry
 from starters.models import Starter
 from tests.factories import GroupFactory, StarterFactory

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from groups.models import Consultation, Group, Inquiry
 from kontaktstelle import privacy
 from kontaktstelle.audit import services as audit
-from kontaktstelle.consents import Consent
+from kontaktstelle.consent.models import Consent
 from kontaktstelle.models import AuditEntry, Invitation, Notification, User
 from kontaktstelle.reports import statistics
 from starters.meetings import alert_staff

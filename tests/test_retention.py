@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from groups.models import Consultation, Inquiry
-from kontaktstelle.consents import Consent
+from kontaktstelle.consent.models import Consent
 from kontaktstelle.models import Invitation, Notification
 from kontaktstelle.privacy.retention import apply_retention
 from kontaktstelle.reports import statistics

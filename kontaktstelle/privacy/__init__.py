@@ -9,8 +9,8 @@ starter, or a name-like or free-text field that it does not mention, so a new mo
 cannot be forgotten.
 """
 
+from kontaktstelle.consent.services import record_web_consent, sync_consent, withdraw_consent
 from kontaktstelle.privacy.base import PrivacyError
-from kontaktstelle.privacy.consent import record_web_consent, sync_consent, withdraw_consent
 from kontaktstelle.privacy.people import (
     Person,
     anonymise_inquiries,

@@ -1,5 +1,7 @@
 """What the parts of the privacy package share."""
 
+from kontaktstelle.consent.services import PrivacyError, end_consents  # noqa: F401
+
 PROJECT_APPS = ("kontaktstelle", "groups", "starters")
 EXPORT_FORMAT = "kontaktstelle-personal-data"
 EXPORT_VERSION = 1
@@ -7,12 +9,3 @@ EXPORT_VERSION = 1
 SECRET_FIELDS = {"password", "token_hash", "calendar_token_hash", "key"}
 # A name shorter than this is not searched for in free texts (too many false matches).
 MIN_MENTION_LENGTH = 5
-
-
-class PrivacyError(Exception):
-    """An export, erasure or withdrawal that cannot be done; the message is for users."""
-
-
-def end_consents(acting, consents, now):
-    """Mark the consents still in force as withdrawn, once (a conditional update)."""
-    return consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now, withdrawn_by=acting)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Inquiry
 from kontaktstelle.audit import services as audit
-from kontaktstelle.consents import Consent
+from kontaktstelle.consent.models import Consent
 from kontaktstelle.models import User
 from kontaktstelle.privacy.base import (
     EXPORT_FORMAT,

@@ -11,7 +11,6 @@ Imported at the end of ``kontaktstelle.models`` so that Django finds the model.
 
 import hashlib
 
-from django import forms
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -170,16 +169,3 @@ class Consent(models.Model):
     @property
     def is_active(self):
         return self.withdrawn_at is None
-
-
-def consent_channel_field(help_text):
-    """How a consent staff record was given (the web form records its own)."""
-    return forms.ChoiceField(
-        label=_("Consent given"),
-        choices=[
-            choice for choice in Consent.Channel.choices if choice[0] != Consent.Channel.WEB_FORM
-        ],
-        initial=Consent.Channel.PAPER,
-        required=False,
-        help_text=help_text,
-    )
