@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kontaktstelle.models import Office, OfficeScopedQuerySet
+from kontaktstelle.offices.models import Office, OfficeScopedQuerySet
 
 
 def text_hash(text):

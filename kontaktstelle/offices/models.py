@@ -1,0 +1,216 @@
+"""Networks, offices, sites, rooms and legal texts: the tenant every record belongs to."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Network(models.Model):
+    """Offices that run the In-Gang-Setzer programme together; coordinators see it."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Office(models.Model):
+    """A self-help contact office (KISS): the tenant every record belongs to."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
+    network = models.ForeignKey(
+        Network,
+        verbose_name=_("network"),
+        on_delete=models.PROTECT,
+        related_name="offices",
+        null=True,
+        blank=True,
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    accompaniments_before = models.PositiveIntegerField(
+        _("In-Gang-Setzungen before this app"),
+        default=0,
+        help_text=_("Counted into the programme's running total since its start."),
+    )
+    introduction = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("A few sentences on the public start page."),
+    )
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("office_public", kwargs={"slug": self.slug})
+
+
+class OfficeScopedQuerySet(models.QuerySet):
+    """Querysets of records that belong to one office.
+
+    Views fetch through ``for_user`` so that another office's record answers 404,
+    as if it did not exist.
+    """
+
+    office_lookup = "office"
+
+    def for_office(self, office):
+        return self.filter(**{self.office_lookup: office})
+
+    def for_user(self, user):
+        if not user.is_authenticated or not user.is_office_staff:
+            return self.none()
+        return self.for_office(user.office)
+
+
+class SiteQuerySet(OfficeScopedQuerySet):
+    pass
+
+
+class Site(models.Model):
+    """A location (Standort) of an office, with its address and opening hours."""
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="sites"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street and number"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    opening_hours = models.TextField(
+        _("opening hours"), blank=True, help_text=_("One line per day or time span.")
+    )
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "name"],
+                name="kontaktstelle_site_office_name_unique",
+                violation_error_message=_("This office already has a site with this name."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("site_detail", kwargs={"pk": self.pk})
+
+    @property
+    def opening_hours_lines(self):
+        return [line for line in self.opening_hours.splitlines() if line.strip()]
+
+
+class RoomQuerySet(OfficeScopedQuerySet):
+    office_lookup = "site__office"
+
+
+class Room(models.Model):
+    """A group room (Gruppenraum) at a site."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="rooms"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    capacity = models.PositiveSmallIntegerField(_("seats"))
+    step_free = models.BooleanField(_("step-free access"), default=False)
+    accessible_toilet = models.BooleanField(_("accessible toilet"), default=False)
+    hearing_loop = models.BooleanField(_("hearing loop"), default=False)
+
+    objects = RoomQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "name"],
+                name="kontaktstelle_room_site_name_unique",
+                violation_error_message=_("This site already has a room with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="kontaktstelle_room_capacity_positive",
+                violation_error_message=_("A room needs at least one seat."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.site})"
+
+
+class LegalTextQuerySet(OfficeScopedQuerySet):
+    pass
+
+
+class LegalText(models.Model):
+    """An office's privacy notice, imprint or accessibility statement, as plain text.
+
+    Until the office admin saves one, the public page shows the shipped template
+    (``kontaktstelle.offices.legal.default_text``).
+    """
+
+    class Kind(models.TextChoices):
+        PRIVACY = "privacy", _("privacy notice")
+        IMPRINT = "imprint", _("imprint")
+        ACCESSIBILITY = "accessibility", _("accessibility statement")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="legal_texts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    body = models.TextField(
+        _("text"),
+        max_length=20000,
+        help_text=_(
+            "Plain text: an empty line starts a new paragraph; web and e-mail addresses "
+            "become links."
+        ),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = LegalTextQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal text")
+        verbose_name_plural = _("legal texts")
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "kind"], name="kontaktstelle_legaltext_office_kind_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.office})"
