@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from starters.meetings import ON_IT, next_meeting
+from starters.meeting_logs import ON_IT, next_meeting
 from starters.models import Accompaniment, MeetingLog, Starter
 
 BERLIN = zoneinfo.ZoneInfo(settings.TIME_ZONE)

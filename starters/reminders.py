@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from groups.models import Group
 from kontaktstelle.models import Membership, Notification, User
 from kontaktstelle.notifications.services import notify
-from starters.meetings import ON_IT, next_meeting, weekday_after
+from starters.meeting_logs import ON_IT, next_meeting, weekday_after
 from starters.models import Accompaniment, Assignment, MeetingLog
-from starters.models.meetings import LOG_MISSING_AFTER
+from starters.models.meeting_logs import LOG_MISSING_AFTER
 
 
 def _running(today):

@@ -3,7 +3,7 @@
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from starters import meetings, services
+from starters import meeting_logs, services
 from starters.models import Accompaniment, Assignment
 from starters.models.accompaniments import OFFER_REMINDER_AFTER
 
@@ -18,10 +18,10 @@ def dashboard_figures(user):
         at_end=Count("pk", filter=Q(pk__in=accompaniments.at_planned_end().values("pk"))),
         follow_up=Count("pk", filter=Q(pk__in=accompaniments.follow_up_overdue().values("pk"))),
     )
-    counts["running"] = meetings.with_logged(
+    counts["running"] = meeting_logs.with_logged(
         accompaniments.filter(status=Accompaniment.Status.ACTIVE).select_related("group")
     ).order_by("started_on", "pk")[:8]
-    counts["talks"] = meetings.open_talks(user.office)[:8]
+    counts["talks"] = meeting_logs.open_talks(user.office)[:8]
     counts["stale_offers"] = (
         Assignment.objects.filter(accompaniment__office=user.office)
         .unanswered_since(timezone.now() - OFFER_REMINDER_AFTER)
@@ -46,8 +46,8 @@ def meeting_context(accompaniment, user):
         "logged": len(logs),
         "progress": accompaniment.progress(len(logs)),
         "plan_reached": len(logs) >= accompaniment.planned_meetings,
-        "next_meeting": meetings.next_meeting(accompaniment, last),
-        "can_log": meetings.may_log(accompaniment),
+        "next_meeting": meeting_logs.next_meeting(accompaniment, last),
+        "can_log": meeting_logs.may_log(accompaniment),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from starters.views import accompaniments, expenses, meetings, own, staff, training
+from starters.views import accompaniments, expenses, meeting_logs, own, staff, training
 
 app_name = "starters"
 
@@ -130,16 +130,16 @@ urlpatterns = [
     ),
     path(
         "mein-bereich/angebote/<int:pk>/treffen/neu/",
-        meetings.LogCreateView.as_view(),
+        meeting_logs.LogCreateView.as_view(),
         name="own_log_create",
     ),
     path(
         "mein-bereich/angebote/<int:pk>/termine/<str:date>.ics",
-        meetings.MeetingIcsView.as_view(),
+        meeting_logs.MeetingIcsView.as_view(),
         name="own_meeting_ics",
     ),
-    path("mein-bereich/treffen/<int:pk>/", meetings.LogEditView.as_view(), name="own_log_edit"),
-    path("mein-bereich/kalender/", meetings.CalendarLinkView.as_view(), name="own_calendar"),
+    path("mein-bereich/treffen/<int:pk>/", meeting_logs.LogEditView.as_view(), name="own_log_edit"),
+    path("mein-bereich/kalender/", meeting_logs.CalendarLinkView.as_view(), name="own_calendar"),
     path("mein-bereich/fahrtkosten/", expenses.OwnTravelView.as_view(), name="own_travel"),
     path(
         "mein-bereich/fahrtkosten/<int:year>/<int:month>/",
@@ -161,7 +161,9 @@ urlpatterns = [
         expenses.StarterHoursCsvView.as_view(),
         name="starter_hours_csv",
     ),
-    path("kalender/<str:token>.ics", meetings.calendar_feed, name="calendar_feed"),
+    path("kalender/<str:token>.ics", meeting_logs.calendar_feed, name="calendar_feed"),
     # Staff correct any log of their office, also after the starters' 14 days.
-    path("intern/treffen/<int:pk>/bearbeiten/", meetings.LogEditView.as_view(), name="log_edit"),
+    path(
+        "intern/treffen/<int:pk>/bearbeiten/", meeting_logs.LogEditView.as_view(), name="log_edit"
+    ),
 ]

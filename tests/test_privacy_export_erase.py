@@ -25,7 +25,7 @@ from kontaktstelle.audit import services as audit
 from kontaktstelle.consent.models import Consent
 from kontaktstelle.models import AuditEntry, Invitation, Notification, User
 from kontaktstelle.reports import statistics
-from starters.meetings import alert_staff
+from starters.meeting_logs import alert_staff
 from starters.models import (
     Accompaniment,
     Assignment,

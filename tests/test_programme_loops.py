@@ -25,7 +25,7 @@ from kontaktstelle.notifications.services import (
     notify,
     save_email_choices,
 )
-from starters import expenses, meetings, services
+from starters import expenses, meeting_logs, services
 from starters.models import (
     Accompaniment,
     Assignment,
@@ -387,7 +387,7 @@ def tandem_with_open_offer(staff, accompaniment, maria, thomas, django_capture_o
         services.answer_offer(maria, to_maria, accept=True)
         to_thomas = services.offer(staff, accompaniment, thomas)
         log = add_log(accompaniment, TODAY - days(1), maria.user, wants_talk=True)
-        meetings.alert_staff(log)
+        meeting_logs.alert_staff(log)
         notify(
             maria.user,
             Kind.LOG_MISSING,
@@ -405,7 +405,7 @@ def unrelated(office, staff, other_starter, django_capture_on_commit_callbacks):
     accompaniment = running(office, staff, other_starter)
     log = add_log(accompaniment, TODAY - days(2), other_starter, wants_talk=True)
     with django_capture_on_commit_callbacks(execute=True):
-        meetings.alert_staff(log)
+        meeting_logs.alert_staff(log)
     return accompaniment, log
 
 
@@ -1110,8 +1110,8 @@ def test_home_lists_next_meetings_in_date_order(client, office, staff, starter):
     ]
     for accompaniment, (date, _name) in zip((sooner, same_day, later), upcoming, strict=True):
         last = accompaniment.meeting_logs.order_by("held_on").last()
-        assert meetings.next_meeting(accompaniment, last) == date
-    assert meetings.next_meeting(unknown) is None
+        assert meeting_logs.next_meeting(accompaniment, last) == date
+    assert meeting_logs.next_meeting(unknown) is None
     section = re.search(r"data-upcoming>(.*?)</ol>", response.content.decode(), re.S).group(1)
     positions = [section.index(name + "</a>") for name in ("Bald", "Bald am Abend", "Später")]
     assert positions == sorted(positions)

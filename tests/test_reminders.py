@@ -21,7 +21,7 @@ from django.utils import timezone
 from groups.models import Group
 from kontaktstelle.models import Membership, Notification
 from kontaktstelle.notifications.services import deliver
-from starters.meetings import next_meeting
+from starters.meeting_logs import next_meeting
 from starters.models import Accompaniment, Assignment
 from starters.reminders import due_reminders
 from tests.factories import GroupFactory, StarterFactory, member

@@ -1,5 +1,5 @@
 from starters.models.accompaniments import Accompaniment, Assignment
-from starters.models.meetings import MeetingLog, MeetingTopic
+from starters.models.meeting_logs import MeetingLog, MeetingTopic
 from starters.models.profiles import (
     EXCHANGE_INTERVAL,
     MAX_CAPACITY,

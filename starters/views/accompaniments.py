@@ -13,7 +13,7 @@ from groups.models import Group, Inquiry
 from kontaktstelle.models import Notification
 from kontaktstelle.notifications import services as notifications
 from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
-from starters import meetings, services
+from starters import meeting_logs, services
 from starters.forms import (
     AccompanimentForm,
     CompleteForm,
@@ -66,7 +66,7 @@ class AccompanimentListView(StaffAccompanimentMixin, ListView):
 
     def get_queryset(self):
         self.status = self.request.GET.get("status", "open")
-        queryset = meetings.with_logged(super().get_queryset()).prefetch_related(
+        queryset = meeting_logs.with_logged(super().get_queryset()).prefetch_related(
             Prefetch(
                 "assignments",
                 queryset=Assignment.objects.select_related("starter__user").exclude(
@@ -292,7 +292,7 @@ class AccompanimentActionView(StaffAccompanimentMixin, View):
                 raise services.StarterError(
                     _("Please give the new number of meetings and a reason.")
                 )
-            meetings.extend_plan(
+            meeting_logs.extend_plan(
                 request.user,
                 accompaniment,
                 form.cleaned_data["planned_meetings"],
@@ -301,7 +301,7 @@ class AccompanimentActionView(StaffAccompanimentMixin, View):
             messages.success(request, _("The plan was extended."))
         elif action == "talk-done":
             log = get_object_or_404(accompaniment.meeting_logs, pk=posted_id(request, "log"))
-            meetings.talk_done(request.user, log)
+            meeting_logs.talk_done(request.user, log)
             messages.success(request, _("Marked as talked."))
         else:
             raise services.StarterError(_("Unknown action."))

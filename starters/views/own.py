@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView, View
 
-from starters import expenses, meetings, services
+from starters import expenses, meeting_logs, services
 from starters.forms import AnswerForm, AvailabilityFormSet, CertificateRequestForm, ProfileForm
 from starters.mixins import OwnStarterMixin
 from starters.models import (
@@ -94,12 +94,14 @@ def home_sections(assignments):
             running.append(assignment)
             logs = accompaniment.meeting_logs.all()
             assignment.logged = len(logs)
-            date = meetings.next_meeting(accompaniment, logs[len(logs) - 1] if logs else None)
+            date = meeting_logs.next_meeting(accompaniment, logs[len(logs) - 1] if logs else None)
             if date is not None and date < today:
                 # The agreed date passed without a log: to log, and the next one ahead.
                 to_log.append((date, assignment))
                 date = (
-                    meetings.weekday_after(today - timedelta(days=1), accompaniment.meeting_weekday)
+                    meeting_logs.weekday_after(
+                        today - timedelta(days=1), accompaniment.meeting_weekday
+                    )
                     if accompaniment.meeting_weekday is not None
                     else None
                 )
@@ -203,7 +205,7 @@ class OfferView(OwnStarterMixin, View):
     def get(self, request, pk):
         assignment = self.get_assignment(pk)
         context = {"form": AnswerForm()}
-        if assignment.state in meetings.ON_IT:
+        if assignment.state in meeting_logs.ON_IT:
             context |= meeting_context(assignment.accompaniment, request.user)
         context |= offer_details(assignment)  # its partners: the others, by first name
         return render(request, self.template_name, context)

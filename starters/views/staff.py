@@ -13,7 +13,7 @@ from kontaktstelle.accounts.invitations import send_invitation
 from kontaktstelle.models import Invitation
 from kontaktstelle.notifications import outbox
 from kontaktstelle.web.mixins import FilteredListMixin, OfficeStaffRequiredMixin
-from starters import expenses, meetings, services
+from starters import expenses, meeting_logs, services
 from starters.forms import (
     AvailabilityFormSet,
     CertificateRequestForm,
@@ -102,7 +102,7 @@ class StarterDetailView(StaffStarterMixin, DetailView):
         context["year"] = start.year
         context["summary"] = services.activity_summary(starter, start, end)
         context["invitation"] = Invitation.objects.filter(user=starter.user).first()
-        context["assignments"] = meetings.with_logged_assignments(
+        context["assignments"] = meeting_logs.with_logged_assignments(
             starter.assignments.exclude(
                 state__in=[Assignment.State.DECLINED, Assignment.State.WITHDRAWN]
             )

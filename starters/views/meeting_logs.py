@@ -13,7 +13,7 @@ from django.views.generic import View
 
 from kontaktstelle.models import Membership
 from kontaktstelle.web.mixins import RoleRequiredMixin
-from starters import calendar, meetings
+from starters import calendar, meeting_logs
 from starters.forms import MeetingLogForm
 from starters.mixins import OwnStarterMixin
 from starters.models import Assignment, MeetingLog
@@ -26,7 +26,7 @@ NEW_FEED_TOKEN = "new_calendar_token"  # noqa: S105 - a session key, not a secre
 def own_assignment(starter, pk):
     """An accompaniment the starter accepted (running or ended), by assignment."""
     return get_object_or_404(
-        Assignment.objects.filter(starter=starter, state__in=meetings.ON_IT).select_related(
+        Assignment.objects.filter(starter=starter, state__in=meeting_logs.ON_IT).select_related(
             "accompaniment__group", "accompaniment__responsible"
         ),
         pk=pk,
@@ -35,7 +35,9 @@ def own_assignment(starter, pk):
 
 def is_tandem(accompaniment, starter):
     return (
-        accompaniment.assignments.filter(state__in=meetings.ON_IT).exclude(starter=starter).exists()
+        accompaniment.assignments.filter(state__in=meeting_logs.ON_IT)
+        .exclude(starter=starter)
+        .exists()
     )
 
 
@@ -63,7 +65,7 @@ class LogCreateView(OwnStarterMixin, View):
 
     def get(self, request, pk):
         self.setup_page(pk)
-        if not meetings.may_log(self.accompaniment):
+        if not meeting_logs.may_log(self.accompaniment):
             messages.info(request, _("This accompaniment has ended."))
             return redirect("starters:own_offer", pk=pk)
         return self.render_form(
@@ -76,7 +78,7 @@ class LogCreateView(OwnStarterMixin, View):
         if not form.is_valid():
             return self.render_form(form)
         try:
-            log = meetings.log_meeting(
+            log = meeting_logs.log_meeting(
                 request.user,
                 self.accompaniment,
                 form,
@@ -120,7 +122,7 @@ class LogEditView(RoleRequiredMixin, View):
             ),
             pk=pk,
         )
-        if not meetings.may_edit(self.request.user, log):
+        if not meeting_logs.may_edit(self.request.user, log):
             messages.error(
                 self.request,
                 _("A log can be corrected for 14 days; after that, please ask your office."),
@@ -164,7 +166,7 @@ class LogEditView(RoleRequiredMixin, View):
         if not form.is_valid():
             return self.render_form(form, log)
         try:
-            meetings.correct_log(request.user, log, form)
+            meeting_logs.correct_log(request.user, log, form)
         except StarterError as error:
             form.add_error(None, str(error))
             return self.render_form(form, log)
@@ -187,7 +189,7 @@ class MeetingIcsView(OwnStarterMixin, View):
             event = calendar.log_event(log)
         else:
             last = accompaniment.meeting_logs.order_by("held_on").last()
-            if meetings.next_meeting(accompaniment, last) != day:
+            if meeting_logs.next_meeting(accompaniment, last) != day:
                 raise Http404
             event = calendar.next_event(accompaniment, day)
         response = HttpResponse(calendar.calendar([event], accompaniment.group.name), ICS)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kontaktstelle.models import Notification
 from kontaktstelle.notifications.services import notify
 from starters.models import Accompaniment, Assignment, MeetingLog, Starter
-from starters.models.meetings import CORRECTION_WINDOW
+from starters.models.meeting_logs import CORRECTION_WINDOW
 from starters.services import StarterError
 
 ON_IT = [Assignment.State.ACCEPTED, Assignment.State.ENDED]

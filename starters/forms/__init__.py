@@ -1,0 +1,62 @@
+"""The programme's forms, by area; imported from here."""
+
+from starters.forms.accompaniments import (
+    AccompanimentForm,
+    AnswerForm,
+    CompleteForm,
+    ExtendForm,
+    FollowUpForm,
+    OfferForm,
+    ReasonForm,
+)
+from starters.forms.meeting_logs import (
+    MeetingLogForm,
+)
+from starters.forms.training import (
+    MAX_CERTIFICATE_YEARS,
+    CertificateRequestForm,
+    CohortForm,
+    CompletionForm,
+    EventForm,
+    QualificationForm,
+    StarterChoiceForm,
+    TrainingFormMixin,
+    starter_choices,
+)
+from starters.forms.volunteers import (
+    AvailabilityForm,
+    AvailabilityFormSet,
+    BaseAvailabilityFormSet,
+    ProfileForm,
+    StarterFilterForm,
+    StarterForm,
+)
+from starters.forms.widgets import DATE, TIME
+
+__all__ = [
+    "DATE",
+    "MAX_CERTIFICATE_YEARS",
+    "TIME",
+    "AccompanimentForm",
+    "AnswerForm",
+    "AvailabilityForm",
+    "AvailabilityFormSet",
+    "BaseAvailabilityFormSet",
+    "CertificateRequestForm",
+    "CohortForm",
+    "CompleteForm",
+    "CompletionForm",
+    "EventForm",
+    "ExtendForm",
+    "FollowUpForm",
+    "MeetingLogForm",
+    "OfferForm",
+    "ProfileForm",
+    "QualificationForm",
+    "ReasonForm",
+    "StarterChoiceForm",
+    "StarterFilterForm",
+    "StarterForm",
+    "TrainingFormMixin",
+    "starter_choices",
+]
