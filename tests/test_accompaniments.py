@@ -27,6 +27,7 @@ from starters.models import (
     Starter,
 )
 from starters.services import StarterError
+from starters.services import accompaniments as accompaniment_services
 from tests.factories import GroupFactory, StarterFactory, TopicFactory
 
 TODAY = timezone.localdate()
@@ -1380,7 +1381,7 @@ def lock_order(monkeypatch, first, second):
     exactly like this in production.
     """
     assignment_held, request_held = threading.Event(), threading.Event()
-    lock = services._lock
+    lock = accompaniment_services._lock
 
     def ordered_lock(accompaniment):
         name = threading.current_thread().name
@@ -1393,7 +1394,7 @@ def lock_order(monkeypatch, first, second):
             assignment_held.wait(timeout=5)
         return locked
 
-    monkeypatch.setattr(services, "_lock", ordered_lock)
+    monkeypatch.setattr(accompaniment_services, "_lock", ordered_lock)
 
 
 @needs_postgresql
