@@ -3,13 +3,15 @@ from starters.models.meeting_logs import MeetingLog, MeetingTopic
 from starters.models.profiles import (
     EXCHANGE_INTERVAL,
     MAX_CAPACITY,
-    Attendance,
     Availability,
-    Certificate,
-    CohortParticipation,
     Language,
     Qualification,
     Starter,
+)
+from starters.models.training import (
+    Attendance,
+    Certificate,
+    CohortParticipation,
     TrainingCohort,
     TrainingEvent,
 )

@@ -1,0 +1,37 @@
+"""The models of the group directory, by concern; Django finds them here."""
+
+from groups.models.groups import (
+    CONFIRMATION_INTERVAL,
+    Group,
+    GroupChange,
+    GroupQuerySet,
+    GroupSearchTerm,
+)
+from groups.models.inquiries import (
+    Consultation,
+    ConsultationQuerySet,
+    Inquiry,
+    InquiryQuerySet,
+)
+from groups.models.topics import (
+    Synonym,
+    Topic,
+    TopicCategory,
+    TopicQuerySet,
+)
+
+__all__ = [
+    "CONFIRMATION_INTERVAL",
+    "Consultation",
+    "ConsultationQuerySet",
+    "Group",
+    "GroupChange",
+    "GroupQuerySet",
+    "GroupSearchTerm",
+    "Inquiry",
+    "InquiryQuerySet",
+    "Synonym",
+    "Topic",
+    "TopicCategory",
+    "TopicQuerySet",
+]
