@@ -12,48 +12,31 @@ Import rules:
   public with its meeting place and leaves an already public group as it is.
 - Topics are matched by topic name or synonym, folded like names; unknown topics are
   created in the category "Sonstige Themen" and reported.
-- A group whose values all stay the same is counted as unchanged and gets no history.
+- A group whose values all stay the same is counted as unchanged and gets no history."""
 
-Files are checked before they are read, so that a small file cannot take a server's
-memory (an "upload bomb"): at most 5 MB; an XLSX archive at most 50 MB unpacked, no
-part of it but the sheets over 10 MB, at most 100 parts, nothing packed more than 100
-to 1; reading stops after ``MAX_LINES`` lines, empty ones included.
-"""
-
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from groups.import_files import (
+    _HEADERS,
+    COLUMNS,
+    MAX_BYTES,
+    MAX_ROWS,
+    ImportFileError,
+    _fail,
+    _key,
+    _keys,
+    read_rows,
+)
 from groups.models import Group, GroupChange, Synonym, Topic, TopicCategory
 from groups.search import reindex_groups
 from groups.services import record_change, unique_slug
 from groups.text import fold
 from kontaktstelle.web import spreadsheets
 
-# The columns in the export's order, each with the German headers accepted for it.
-HEADERS = {
-    "name": "",
-    "topics": "Themen, Thema",
-    "description": "Beschreibung",
-    "city": "Ort",
-    "postcode": "PLZ",
-    "district": "Stadtteil",
-    "format": "Form, Form/Format",
-    "audience": "Zielgruppe",
-    "age_group": "Altersgruppe",
-    "accessible": "Barrierefrei",
-    "status": "",
-    "accepts_new_members": "Neue Mitglieder",
-    "schedule": "Treffen, Termine, Treffen/Termine",
-    "languages": "Sprachen",
-    "published": "Veröffentlicht",
-}
-COLUMNS = list(HEADERS)
 CHOICES = {
     "format": Group.Format,
     "audience": Group.Audience,
@@ -61,6 +44,8 @@ CHOICES = {
     "status": Group.Status,
     "accepts_new_members": Group.NewMembers,
 }
+
+
 # German (and other) words accepted for the values of the choice columns.
 VALUE_WORDS = {
     "in_person": "vor Ort, Präsenz",
@@ -78,47 +63,26 @@ VALUE_WORDS = {
     "no": "nein",
     "waiting_list": "Warteliste",
 }
+
+
 YES = {"yes", "ja", "j", "y", "true", "wahr", "1", "x"}
+
+
 NO = {"no", "nein", "n", "false", "falsch", "0", ""}
+
+
 TEXT_FIELDS = ["description", "city", "postcode", "district", "schedule"]
-MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
-MAX_COLUMNS = 100
-# Lines read at most, empty ones included: the header, MAX_ROWS rows and room for gaps.
-MAX_LINES = 2 * MAX_ROWS + 1
-# An XLSX file is a ZIP archive of XML parts; openpyxl unpacks the shared strings and
-# the styles whole, so these limits bound what it can be made to hold in memory.
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_PART_BYTES = 10 * 1024 * 1024  # any part but a worksheet
-MAX_PARTS = 100
-MAX_PACKING_RATIO = 100
+
+
 OTHER_CATEGORY = {"slug": "sonstige", "name": "Sonstige Themen"}
 
 
-def _key(value):
-    """A header or value as compared: folded, "_" and "-" as blanks, blanks single."""
-    return " ".join(fold(value).replace("_", " ").replace("-", " ").split())
-
-
-def _keys(value, words):
-    return {_key(word): value for word in [value, *words.split(",")] if word.strip()}
-
-
-_HEADERS = {key: column for column in COLUMNS for key in _keys(column, HEADERS[column])}
 _CHOICE_VALUES = {
     column: {
         key: value for value in choices.values for key in _keys(value, VALUE_WORDS.get(value, ""))
     }
     for column, choices in CHOICES.items()
 }
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported; ``errors`` lists (line or None, message) for users."""
-
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__("; ".join(message for _line, message in errors))
 
 
 @dataclass
@@ -143,135 +107,6 @@ class ImportResult:
     @property
     def ok(self):
         return not self.errors
-
-
-def _fail(message):
-    raise ImportFileError([(None, message)])
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    # Our own CSV export guards "=...", "-..." with an apostrophe: take it off again.
-    if text.startswith("'") and text[1:].startswith(spreadsheets.FORMULA_START):
-        return text[1:]
-    return text
-
-
-def _check_archive(content):
-    """Refuse an XLSX archive that would unpack into far more than it weighs."""
-    too_big = _(
-        "The Excel file unpacks to far more data than a list of groups holds. Please "
-        "copy the groups into a new file or save them as CSV."
-    )
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        _fail(_("The Excel file cannot be read."))
-    if len(parts) > MAX_PARTS:
-        _fail(too_big)
-    unpacked = 0
-    for part in parts:
-        unpacked += part.file_size
-        sheet = part.filename.startswith("xl/worksheets/")
-        packed_tightly = part.file_size > 1024 * 1024 and (
-            part.file_size > MAX_PACKING_RATIO * max(part.compress_size, 1)
-        )
-        if packed_tightly or (not sheet and part.file_size > MAX_PART_BYTES):
-            _fail(too_big)
-    if unpacked > MAX_UNPACKED_BYTES:
-        _fail(too_big)
-
-
-def _too_many_lines():
-    _fail(
-        _(
-            "The file has more than %(limit)s lines (empty lines count too). Please "
-            "delete the empty lines below the groups."
-        )
-        % {"limit": f"{MAX_LINES:,}".replace(",", ".")}
-    )
-
-
-def _kept(rows):
-    """The rows' cells as text, empty rows as [] (they keep the line numbers).
-
-    Below the header only the cells of known columns are kept, each meaning's first
-    (others read as ""), so that a wide sheet costs no memory for what is not read.
-    """
-    kept = []
-    known = ()
-    for row in rows:
-        if len(kept) == MAX_LINES:
-            _too_many_lines()
-        row = row[:MAX_COLUMNS]
-        if not kept:
-            cells = [_cell(value) for value in row]
-            first = {}  # of two columns with one meaning, the first wins
-            for i, header in enumerate(cells):
-                first.setdefault(_HEADERS.get(_key(header)), i)
-            known = {i for column, i in first.items() if column}
-        else:
-            cells = [_cell(value) if i in known else "" for i, value in enumerate(row)]
-        kept.append(cells if any(cells) else [])
-    return kept
-
-
-def _xlsx_rows(content):
-    from openpyxl import load_workbook
-
-    _check_archive(content)
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            rows = workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
-            return _kept(rows)
-        finally:
-            workbook.close()
-    except ImportFileError:
-        raise
-    except Exception:  # openpyxl raises many kinds of errors for broken files
-        _fail(_("The Excel file cannot be read."))
-
-
-def _csv_rows(content):
-    unreadable = _("The file cannot be read as text: please save it as CSV (UTF-8 or Windows).")
-    if b"\x00" in content:
-        _fail(unreadable)
-    try:
-        decoded = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            decoded = content.decode("cp1252")
-        except UnicodeDecodeError:
-            _fail(unreadable)
-    # The delimiter is sniffed from the header line, where neither appears in a name.
-    header = decoded.lstrip().split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    try:
-        return _kept(csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter))
-    except csv.Error:
-        _fail(_("The CSV file cannot be read."))
-
-
-def read_rows(content: bytes, filename: str) -> list[list[str]]:
-    """The file's rows as lists of stripped strings, header first."""
-    if len(content) > MAX_BYTES:
-        _fail(_("The file is larger than 5 MB."))
-    suffix = filename.lower().rsplit(".", 1)[-1]
-    if suffix == "xlsx":
-        if not content.startswith(b"PK\x03\x04"):  # an XLSX file is a ZIP archive
-            _fail(_("The file is not an Excel file (.xlsx)."))
-        return _xlsx_rows(content)
-    if suffix == "csv":
-        return _csv_rows(content)
-    _fail(_("Please upload a .csv or .xlsx file."))
 
 
 def _parse_row(values, line, errors):

@@ -14,8 +14,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from groups import importing
-from groups.importing import ImportFileError, read_rows
+from groups import import_files, importing
+from groups.import_files import ImportFileError, read_rows
 from groups.models import Group
 from tests import xlsx_bombs
 from tests.processes import BASE_DIR
@@ -30,12 +30,12 @@ def refusal(content, filename):
 
 
 def test_the_worst_allowed_xlsx_is_within_every_limit():
-    content = xlsx_bombs.worst_allowed(importing.MAX_LINES)
-    assert len(content) <= importing.MAX_BYTES
-    importing._check_archive(content)  # passes: this is the heaviest file let through
+    content = xlsx_bombs.worst_allowed(import_files.MAX_LINES)
+    assert len(content) <= import_files.MAX_BYTES
+    import_files._check_archive(content)  # passes: this is the heaviest file let through
     with zipfile.ZipFile(io.BytesIO(content)) as packed:
         strings = packed.getinfo("xl/sharedStrings.xml").file_size
-    assert strings > importing.MAX_PART_BYTES * 0.75  # the string table near its cap
+    assert strings > import_files.MAX_PART_BYTES * 0.75  # the string table near its cap
 
 
 MEASURE = """
@@ -53,7 +53,7 @@ print(len(rows), before // 1024, after // 1024)
 
 def test_reading_the_worst_allowed_xlsx_stays_under_150_mb(tmp_path):
     path = tmp_path / "worst.xlsx"
-    path.write_bytes(xlsx_bombs.worst_allowed(importing.MAX_LINES))
+    path.write_bytes(xlsx_bombs.worst_allowed(import_files.MAX_LINES))
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(BASE_DIR)}
     result = subprocess.run(
         [sys.executable, "-c", MEASURE, str(path)],
@@ -65,7 +65,7 @@ def test_reading_the_worst_allowed_xlsx_stays_under_150_mb(tmp_path):
         check=True,
     )
     lines, before_mb, peak_mb = map(int, result.stdout.split())
-    assert lines == importing.MAX_LINES  # it was read, all of it
+    assert lines == import_files.MAX_LINES  # it was read, all of it
     # The growth of the reading process (Django itself takes about 60 MB before).
     assert peak_mb - before_mb < MEMORY_LIMIT_MB, (before_mb, peak_mb)
 
@@ -73,7 +73,7 @@ def test_reading_the_worst_allowed_xlsx_stays_under_150_mb(tmp_path):
 def test_a_shared_string_table_over_its_cap_is_refused():
     strings = xlsx_bombs.shared_strings(600_000)  # about 12.7 MB unpacked
     content = xlsx_bombs.workbook(xlsx_bombs.sheet([["name"], ["A"]]), strings)
-    assert len(content) < importing.MAX_BYTES
+    assert len(content) < import_files.MAX_BYTES
     assert "entpackt sich zu weit mehr Daten" in refusal(content, "gruppen.xlsx")
 
 
@@ -94,7 +94,7 @@ def test_more_than_100_parts_are_refused():
 def test_an_archive_over_the_unpacked_cap_is_refused(monkeypatch):
     content = xlsx_bombs.workbook(xlsx_bombs.sheet([["name"], ["A"]] * 500))
     read_rows(content, "gruppen.xlsx")  # within the real cap
-    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 10_000)
+    monkeypatch.setattr(import_files, "MAX_UNPACKED_BYTES", 10_000)
     assert "entpackt sich zu weit mehr Daten" in refusal(content, "gruppen.xlsx")
 
 
@@ -104,7 +104,7 @@ def test_a_broken_archive_is_refused():
 
 
 def test_empty_xlsx_lines_count_towards_the_line_limit():
-    rows = [["name"], ["A"]] + [[]] * importing.MAX_LINES
+    rows = [["name"], ["A"]] + [[]] * import_files.MAX_LINES
     content = xlsx_bombs.workbook(xlsx_bombs.sheet(rows))
     message = refusal(content, "gruppen.xlsx")
     assert "mehr als 10.001 Zeilen (leere Zeilen zählen mit)" in message
@@ -119,7 +119,7 @@ def test_a_sheet_claiming_a_million_rows_is_read_as_it_is():
 
 
 def test_empty_csv_lines_count_towards_the_line_limit():
-    content = b"name\nA\n" + b";\n" * importing.MAX_LINES
+    content = b"name\nA\n" + b";\n" * import_files.MAX_LINES
     assert "leere Zeilen zählen mit" in refusal(content, "gruppen.csv")
 
 

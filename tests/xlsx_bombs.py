@@ -4,7 +4,7 @@ import io
 import random
 import zipfile
 
-from groups.importing import COLUMNS
+from groups.import_files import COLUMNS
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
