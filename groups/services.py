@@ -126,3 +126,8 @@ def count_consultation(user, form, inquiry=None):
     except IntegrityError as error:  # the request's one consultation exists already
         raise GroupError(_("This web request was already counted.")) from error
     return consultation
+
+
+def delete_consultation(user, consultation):
+    """Remove a consultation counted by mistake (staff of its office, after confirming)."""
+    consultation.delete()

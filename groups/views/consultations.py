@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import View
@@ -10,6 +10,7 @@ from django.views.generic import View
 from groups import services
 from groups.forms import ConsultationForm
 from groups.models import Consultation, Group, Inquiry, Topic
+from kontaktstelle.web.fetch import fetch
 from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
 
 RECENT = 20
@@ -119,13 +120,14 @@ class ConsultationDeleteView(OfficeStaffRequiredMixin, View):
 
     template_name = "groups/consultation_delete.html"
 
-    def get_consultation(self, pk):
-        return get_object_or_404(Consultation.objects.for_user(self.request.user), pk=pk)
-
     def get(self, request, pk):
-        return render(request, self.template_name, {"consultation": self.get_consultation(pk)})
+        return render(
+            request,
+            self.template_name,
+            {"consultation": fetch(Consultation.objects, request.user, pk=pk)},
+        )
 
     def post(self, request, pk):
-        self.get_consultation(pk).delete()
+        services.delete_consultation(request.user, fetch(Consultation.objects, request.user, pk=pk))
         messages.success(request, _("The consultation was removed from the count."))
         return redirect("groups:consultations")

@@ -5,7 +5,7 @@ import base64
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 
@@ -14,6 +14,7 @@ from groups.forms import GroupFilterForm, GroupForm, ImportForm, SynonymForm, To
 from groups.importing import MAX_BYTES, export_groups, import_groups
 from groups.models import Group, GroupChange, Inquiry, Synonym, Topic
 from kontaktstelle.audit import services as audit
+from kontaktstelle.web.fetch import fetch
 from kontaktstelle.web.mixins import FilteredListMixin, OfficeStaffRequiredMixin
 
 
@@ -84,11 +85,11 @@ class GroupCloseView(StaffGroupMixin, View):
     """Ask first (GET), then close (POST). Groups are never deleted from the UI."""
 
     def get(self, request, pk):
-        group = get_object_or_404(self.get_queryset(), pk=pk)
+        group = fetch(self.get_queryset(), request.user, pk=pk)
         return render(request, "groups/group_close.html", {"group": group})
 
     def post(self, request, pk):
-        group = get_object_or_404(self.get_queryset(), pk=pk)
+        group = fetch(self.get_queryset(), request.user, pk=pk)
         try:
             services.close_group(request.user, group)
         except services.GroupError as error:

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.validators import validate_email
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.generic import View
 from groups.models import Group, Inquiry
 from kontaktstelle import privacy
 from kontaktstelle.models import User
+from kontaktstelle.web.fetch import fetch
 from kontaktstelle.web.mixins import OfficeAdminRequiredMixin, OfficeStaffRequiredMixin
 from starters.models import Starter
 
@@ -190,7 +191,7 @@ class ConsentWithdrawView(OfficeStaffRequiredMixin, View):
         if kind not in WITHDRAWABLE:
             raise Http404
         model, back = WITHDRAWABLE[kind]
-        subject = get_object_or_404(model.objects.for_user(self.request.user), pk=pk)
+        subject = fetch(model.objects, self.request.user, pk=pk)
         return subject, back(subject)
 
     def get(self, request, kind, pk):

@@ -208,6 +208,14 @@ class Accompaniment(models.Model):
 
 
 class AssignmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Staff: their office's assignments; a starter: their own."""
+        if user.is_authenticated and user.is_office_staff:
+            return self.filter(accompaniment__office=user.office)
+        if user.is_authenticated and user.is_starter:
+            return self.filter(starter__user=user)
+        return self.none()
+
     def current(self):
         """Offers still open and accepted assignments of open accompaniments."""
         return self.filter(

@@ -68,6 +68,10 @@ class TrainingCohort(models.Model):
         return reverse("starters:cohort_detail", kwargs={"pk": self.pk})
 
 
+class CohortParticipationQuerySet(OfficeScopedQuerySet):
+    office_lookup = "cohort__office"
+
+
 class CohortParticipation(models.Model):
     """A starter taking part in a cohort; ``completed_on`` once they finished it."""
 
@@ -84,6 +88,8 @@ class CohortParticipation(models.Model):
         related_name="participations",
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    objects = CohortParticipationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("participation")
@@ -192,6 +198,12 @@ class Attendance(models.Model):
 
 class CertificateQuerySet(OfficeScopedQuerySet):
     office_lookup = "starter__office"
+
+    def for_user(self, user):
+        """Staff: their office's certificates; a starter: their own."""
+        if user.is_authenticated and user.is_starter:
+            return self.filter(starter__user=user)
+        return super().for_user(user)
 
 
 class Certificate(models.Model):

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.generic import ListView, View
 from groups.models import Group, Inquiry
 from kontaktstelle.models import Notification
 from kontaktstelle.notifications import services as notifications
+from kontaktstelle.web.fetch import fetch
 from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
 from starters import meeting_logs, services
 from starters.forms import (
@@ -34,8 +35,8 @@ class StaffAccompanimentMixin(OfficeStaffRequiredMixin):
             "group", "responsible", "language"
         )
 
-    def get_accompaniment(self, pk):
-        return get_object_or_404(self.get_queryset(), pk=pk)
+    def fetch_accompaniment(self, pk, queryset=None):
+        return fetch(queryset or self.get_queryset(), self.request.user, pk=pk)
 
 
 def _unanswered(accompaniments):
@@ -125,7 +126,7 @@ class AccompanimentFormView(StaffAccompanimentMixin, View):
         )
 
     def get(self, request, pk=None):
-        accompaniment = self.get_accompaniment(pk) if pk else None
+        accompaniment = self.fetch_accompaniment(pk) if pk else None
         form = AccompanimentForm(
             instance=accompaniment,
             initial=None if accompaniment else self.initial(),
@@ -134,7 +135,7 @@ class AccompanimentFormView(StaffAccompanimentMixin, View):
         return render(request, self.template_name, {"form": form, "object": accompaniment})
 
     def post(self, request, pk=None):
-        accompaniment = self.get_accompaniment(pk) if pk else None
+        accompaniment = self.fetch_accompaniment(pk) if pk else None
         if accompaniment and not accompaniment.is_open:
             messages.error(request, _("This accompaniment is no longer open."))
             return redirect(accompaniment)
@@ -154,7 +155,7 @@ class FromInquiryView(OfficeStaffRequiredMixin, View):
     """One click in the inbox: a group being founded, then the request form for it."""
 
     def post(self, request, pk):
-        inquiry = get_object_or_404(Inquiry.objects.for_user(request.user), pk=pk)
+        inquiry = fetch(Inquiry.objects, request.user, pk=pk)
         try:
             group = services.create_founding_group(request.user, inquiry)
         except services.StarterError as error:
@@ -171,17 +172,18 @@ class AccompanimentDetailView(StaffAccompanimentMixin, View):
 
     template_name = "starters/accompaniment_detail.html"
 
-    def get_accompaniment(self, pk):
-        return get_object_or_404(
-            self.get_queryset().prefetch_related(
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
                 "needs",
                 "group__topics",
                 Prefetch(
                     "assignments",
                     queryset=Assignment.objects.select_related("starter__user", "offered_by"),
                 ),
-            ),
-            pk=pk,
+            )
         )
 
     def render_page(self, accompaniment, offer_form=None):
@@ -216,11 +218,11 @@ class AccompanimentDetailView(StaffAccompanimentMixin, View):
         return render(self.request, self.template_name, context)
 
     def get(self, request, pk):
-        return self.render_page(self.get_accompaniment(pk))
+        return self.render_page(self.fetch_accompaniment(pk))
 
     def post(self, request, pk):
         """Offer the accompaniment to the chosen starter."""
-        accompaniment = self.get_accompaniment(pk)
+        accompaniment = self.fetch_accompaniment(pk)
         candidates = judge(accompaniment) if accompaniment.is_open else []
         form = OfferForm(request.POST, candidates=candidates)
         if not form.is_valid():
@@ -249,7 +251,7 @@ class AccompanimentActionView(StaffAccompanimentMixin, View):
     """Complete, record the follow-up, or withdraw an offer (POST only)."""
 
     def post(self, request, pk, action):
-        accompaniment = self.get_accompaniment(pk)
+        accompaniment = self.fetch_accompaniment(pk)
         try:
             self.act(request, accompaniment, action)
         except services.StarterError as error:
@@ -281,8 +283,8 @@ class AccompanimentActionView(StaffAccompanimentMixin, View):
             )
             messages.success(request, _("The follow-up was recorded."))
         elif action == "withdraw":
-            assignment = get_object_or_404(
-                accompaniment.assignments, pk=posted_id(request, "assignment")
+            assignment = fetch(
+                accompaniment.assignments, request.user, pk=posted_id(request, "assignment")
             )
             services.withdraw_offer(request.user, assignment)
             messages.success(request, _("The offer was withdrawn."))
@@ -300,7 +302,7 @@ class AccompanimentActionView(StaffAccompanimentMixin, View):
             )
             messages.success(request, _("The plan was extended."))
         elif action == "talk-done":
-            log = get_object_or_404(accompaniment.meeting_logs, pk=posted_id(request, "log"))
+            log = fetch(accompaniment.meeting_logs, request.user, pk=posted_id(request, "log"))
             meeting_logs.talk_done(request.user, log)
             messages.success(request, _("Marked as talked."))
         else:
@@ -319,13 +321,13 @@ class AccompanimentCancelView(StaffAccompanimentMixin, View):
     template_name = "starters/accompaniment_cancel.html"
 
     def get(self, request, pk):
-        accompaniment = self.get_accompaniment(pk)
+        accompaniment = self.fetch_accompaniment(pk)
         return render(
             request, self.template_name, {"accompaniment": accompaniment, "form": ReasonForm()}
         )
 
     def post(self, request, pk):
-        accompaniment = self.get_accompaniment(pk)
+        accompaniment = self.fetch_accompaniment(pk)
         form = ReasonForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         try:

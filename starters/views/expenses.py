@@ -2,11 +2,12 @@
 view of a starter of their office. Nothing of another starter or office is reachable."""
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.generic import View
 
 from kontaktstelle.web import spreadsheets
+from kontaktstelle.web.fetch import fetch
 from starters import expenses
 from starters.mixins import OwnStarterMixin, StaffStarterMixin
 
@@ -77,12 +78,12 @@ class OwnHoursCsvView(OwnStarterMixin, View):
 
 class StarterClaimView(StaffStarterMixin, View):
     def get(self, request, pk, year, month):
-        starter = get_object_or_404(self.get_queryset(), pk=pk)
+        starter = fetch(self.get_queryset(), request.user, pk=pk)
         context = claim_context(starter, *checked_month(year, month)) | {"for_staff": True}
         return render(request, "starters/travel_claim.html", context)
 
 
 class StarterHoursCsvView(StaffStarterMixin, View):
     def get(self, request, pk, year):
-        starter = get_object_or_404(self.get_queryset(), pk=pk)
+        starter = fetch(self.get_queryset(), request.user, pk=pk)
         return csv_response(starter, checked_month(year, 1)[0])

@@ -5,13 +5,14 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import View
 
 from kontaktstelle.models import Membership
+from kontaktstelle.web.fetch import fetch
 from kontaktstelle.web.mixins import RoleRequiredMixin
 from starters import calendar, meeting_logs
 from starters.forms import MeetingLogForm
@@ -23,12 +24,13 @@ ICS = "text/calendar; charset=utf-8"
 NEW_FEED_TOKEN = "new_calendar_token"  # noqa: S105 - a session key, not a secret  # nosec B105
 
 
-def own_assignment(starter, pk):
+def own_assignment(user, pk):
     """An accompaniment the starter accepted (running or ended), by assignment."""
-    return get_object_or_404(
-        Assignment.objects.filter(starter=starter, state__in=meeting_logs.ON_IT).select_related(
+    return fetch(
+        Assignment.objects.filter(state__in=meeting_logs.ON_IT).select_related(
             "accompaniment__group", "accompaniment__responsible"
         ),
+        user,
         pk=pk,
     )
 
@@ -52,7 +54,7 @@ class LogCreateView(OwnStarterMixin, View):
     template_name = "starters/meeting_log_form.html"
 
     def setup_page(self, pk):
-        self.assignment = own_assignment(self.starter, pk)
+        self.assignment = own_assignment(self.request.user, pk)
         self.accompaniment = self.assignment.accompaniment
         self.tandem = is_tandem(self.accompaniment, self.starter)
 
@@ -116,10 +118,9 @@ class LogEditView(RoleRequiredMixin, View):
     template_name = "starters/meeting_log_form.html"
 
     def get_log(self, pk):
-        log = get_object_or_404(
-            MeetingLog.objects.for_user(self.request.user).select_related(
-                "accompaniment__group", "accompaniment__office"
-            ),
+        log = fetch(
+            MeetingLog.objects.select_related("accompaniment__group", "accompaniment__office"),
+            self.request.user,
             pk=pk,
         )
         if not meeting_logs.may_edit(self.request.user, log):
@@ -178,7 +179,7 @@ class MeetingIcsView(OwnStarterMixin, View):
     """One meeting of an accompaniment as an .ics file: a logged one or the next one."""
 
     def get(self, request, pk, date):
-        assignment = own_assignment(self.starter, pk)
+        assignment = own_assignment(self.request.user, pk)
         accompaniment = assignment.accompaniment
         try:
             day = datetime.date.fromisoformat(date)

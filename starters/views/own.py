@@ -4,13 +4,14 @@ from datetime import time, timedelta
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView, View
 
+from kontaktstelle.web.fetch import fetch
 from starters import expenses, meeting_logs, services
 from starters.forms import AnswerForm, AvailabilityFormSet, CertificateRequestForm, ProfileForm
 from starters.mixins import OwnStarterMixin
@@ -177,10 +178,9 @@ class CertificateListView(OwnStarterMixin, View):
 
 class CertificateView(OwnStarterMixin, View):
     def get(self, request, pk):
-        certificate = get_object_or_404(
-            Certificate.objects.filter(starter=self.starter).select_related(
-                "starter__user", "starter__office", "signed_by"
-            ),
+        certificate = fetch(
+            Certificate.objects.select_related("starter__user", "starter__office", "signed_by"),
+            request.user,
             pk=pk,
         )
         return render(request, "starters/certificate.html", certificate_context(certificate))
@@ -191,19 +191,16 @@ class OfferView(OwnStarterMixin, View):
 
     template_name = "starters/own_offer.html"
 
-    def get_assignment(self, pk):
-        return get_object_or_404(
-            Assignment.objects.filter(starter=self.starter).select_related(
-                "accompaniment__group",
-                "accompaniment__responsible",
-                "accompaniment__language",
-                "accompaniment__office",
-            ),
-            pk=pk,
+    def get_queryset(self):
+        return Assignment.objects.select_related(
+            "accompaniment__group",
+            "accompaniment__responsible",
+            "accompaniment__language",
+            "accompaniment__office",
         )
 
     def get(self, request, pk):
-        assignment = self.get_assignment(pk)
+        assignment = fetch(self.get_queryset(), request.user, pk=pk)
         context = {"form": AnswerForm()}
         if assignment.state in meeting_logs.ON_IT:
             context |= meeting_context(assignment.accompaniment, request.user)
@@ -211,7 +208,7 @@ class OfferView(OwnStarterMixin, View):
         return render(request, self.template_name, context)
 
     def post(self, request, pk):
-        assignment = self.get_assignment(pk)
+        assignment = fetch(self.get_queryset(), request.user, pk=pk)
         form = AnswerForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         accept = request.POST.get("answer") == "accept"

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView, View
 from kontaktstelle.accounts.invitations import send_invitation
 from kontaktstelle.models import Invitation
 from kontaktstelle.notifications import outbox
+from kontaktstelle.web.fetch import fetch
 from kontaktstelle.web.mixins import FilteredListMixin, OfficeStaffRequiredMixin
 from starters import expenses, meeting_logs, services
 from starters.forms import (
@@ -120,7 +121,7 @@ class StarterFormView(StaffStarterMixin, View):
     template_name = "starters/starter_form.html"
 
     def get_object(self, pk):
-        return get_object_or_404(self.get_queryset(), pk=pk) if pk else None
+        return fetch(self.get_queryset(), self.request.user, pk=pk) if pk else None
 
     def render_form(self, form, formset, starter):
         return render(
@@ -161,7 +162,7 @@ class StarterInviteView(StaffStarterMixin, View):
     """Send a new invitation link; the previous one stops working."""
 
     def post(self, request, pk):
-        starter = get_object_or_404(self.get_queryset(), pk=pk)
+        starter = fetch(self.get_queryset(), request.user, pk=pk)
         if starter.user.has_usable_password():
             messages.error(
                 request,
@@ -200,12 +201,12 @@ class CertificateCreateView(StaffStarterMixin, View):
     template_name = "starters/certificate_request.html"
 
     def get(self, request, pk):
-        starter = get_object_or_404(self.get_queryset(), pk=pk)
+        starter = fetch(self.get_queryset(), request.user, pk=pk)
         form = CertificateRequestForm()
         return render(request, self.template_name, {"form": form, "starter": starter})
 
     def post(self, request, pk):
-        starter = get_object_or_404(self.get_queryset(), pk=pk)
+        starter = fetch(self.get_queryset(), request.user, pk=pk)
         form = CertificateRequestForm(request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "starter": starter})
@@ -216,26 +217,21 @@ class CertificateCreateView(StaffStarterMixin, View):
 
 
 class CertificateMixin(OfficeStaffRequiredMixin):
-    def get_certificate(self, pk):
-        return get_object_or_404(
-            Certificate.objects.for_user(self.request.user).select_related(
-                "starter__user", "starter__office", "signed_by"
-            ),
-            pk=pk,
-        )
+    def get_queryset(self):
+        return Certificate.objects.select_related("starter__user", "starter__office", "signed_by")
 
 
 class CertificateDetailView(CertificateMixin, View):
     """The printable certificate; unsigned, a preview with the figures as of today."""
 
     def get(self, request, pk):
-        certificate = self.get_certificate(pk)
+        certificate = fetch(self.get_queryset(), request.user, pk=pk)
         return render(request, "starters/certificate.html", certificate_context(certificate))
 
 
 class CertificateSignView(CertificateMixin, View):
     def post(self, request, pk):
-        certificate = self.get_certificate(pk)
+        certificate = fetch(self.get_queryset(), request.user, pk=pk)
         try:
             services.sign_certificate(request.user, certificate)
         except services.StarterError as error:

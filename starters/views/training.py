@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView, View
 
+from kontaktstelle.web.fetch import fetch
 from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
 from starters import services
 from starters.forms import (
@@ -160,18 +161,13 @@ class CohortDetailView(OfficeStaffRequiredMixin, DetailView):
 
 
 class ParticipationMixin(OfficeStaffRequiredMixin):
-    def get_participation(self, pk):
-        return get_object_or_404(
-            CohortParticipation.objects.filter(
-                cohort__office=self.request.user.office
-            ).select_related("cohort", "starter__user"),
-            pk=pk,
-        )
+    def get_queryset(self):
+        return CohortParticipation.objects.select_related("cohort", "starter__user")
 
 
 class ParticipationCompleteView(ParticipationMixin, View):
     def post(self, request, pk):
-        participation = self.get_participation(pk)
+        participation = fetch(self.get_queryset(), request.user, pk=pk)
         form = CompletionForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Please enter the date of completion."))
@@ -192,13 +188,13 @@ class ParticipationRemoveView(ParticipationMixin, View):
     """Ask first (GET), then take the starter off the cohort (POST)."""
 
     def get(self, request, pk):
-        participation = self.get_participation(pk)
+        participation = fetch(self.get_queryset(), request.user, pk=pk)
         return render(
             request, "starters/participation_remove.html", {"participation": participation}
         )
 
     def post(self, request, pk):
-        participation = self.get_participation(pk)
+        participation = fetch(self.get_queryset(), request.user, pk=pk)
         try:
             services.remove_participant(participation)
         except services.StarterError as error:
