@@ -35,5 +35,5 @@ KONTAKTSTELLE_REQUIRE_2FA_FOR_STAFF = False
 # Loggers keep their levels, so caplog still sees every record.
 LOGGING["handlers"]["console"]["level"] = "WARNING"  # noqa: F405
 # The public page cache is off in tests (each test's database is new, the local memory
-# cache is not); tests/test_public_cache.py turns it on where it is the subject.
+# cache is not); tests/core/test_public_cache.py turns it on where it is the subject.
 PUBLIC_PAGE_CACHE_SECONDS = 0

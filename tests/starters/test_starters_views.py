@@ -21,7 +21,7 @@ from starters.models import (
     TrainingEvent,
 )
 from tests.factories import StarterFactory, TrainingCohortFactory, TrainingEventFactory
-from tests.test_starters_models import availability_data, starter_form_data
+from tests.starters.test_starters_models import availability_data, starter_form_data
 
 TODAY = timezone.localdate()
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from groups import import_files, importing
 from groups.import_files import ImportFileError, read_rows
 from groups.models import Group
-from tests import xlsx_bombs
+from tests.groups import xlsx_bombs
 from tests.processes import BASE_DIR
 
 MEMORY_LIMIT_MB = 150

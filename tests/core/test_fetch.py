@@ -8,7 +8,7 @@ from kontaktstelle.web.fetch import fetch
 from starters import services
 from starters.models import Assignment, Certificate, CohortParticipation
 from tests.factories import GroupFactory, TopicFactory, TrainingCohortFactory
-from tests.test_accompaniments import make_accompaniment
+from tests.starters.test_accompaniments import make_accompaniment
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from kontaktstelle.consent.models import Consent, text_hash
 from kontaktstelle.models import AuditEntry
 from starters.models import Starter
 from tests.factories import GroupFactory, StarterFactory
-from tests.test_starters_models import availability_data, starter_form_data
+from tests.starters.test_starters_models import availability_data, starter_form_data
 
 TODAY = timezone.localdate()
 GERMAN_LABEL = (

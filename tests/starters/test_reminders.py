@@ -26,7 +26,7 @@ from starters.models import Accompaniment, Assignment
 from starters.reminders import due_reminders
 from tests.factories import GroupFactory, StarterFactory, member
 from tests.processes import run_at_once
-from tests.test_meetings import add_log, assignment_of, make_accompaniment
+from tests.starters.test_meetings import add_log, assignment_of, make_accompaniment
 
 Kind = Notification.Kind
 # A Tuesday, so that the weekdays below are easy to follow.

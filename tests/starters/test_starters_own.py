@@ -10,7 +10,7 @@ from kontaktstelle.accounts.invitations import send_invitation
 from kontaktstelle.models import Invitation, Membership
 from starters.models import Availability, Certificate, Starter
 from tests.factories import member
-from tests.test_starters_models import availability_data
+from tests.starters.test_starters_models import availability_data
 
 TODAY = timezone.localdate()
 OWN_URLS = ["starters:home", "starters:own_profile", "starters:own_certificates"]

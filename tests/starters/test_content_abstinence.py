@@ -19,7 +19,7 @@ from starters.models import Accompaniment, Assignment
 from starters.services import StarterError
 from starters.signals import flag_conflicts
 from tests.factories import GroupFactory, StarterFactory, TopicFactory
-from tests.test_accompaniments import (
+from tests.starters.test_accompaniments import (
     assert_refused,
     at_once,
     fresh,

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 UNAVAILABLE = (
     "Die Seite ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten erneut."

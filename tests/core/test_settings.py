@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from kontaktstelle.env import env_bool, env_int, env_list, read_env_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "x7Q9pLm2Zr8vT4nW6yB1cD5fG0hJ3kS" * 2
 
 PRODUCTION_ENV = {

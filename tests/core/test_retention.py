@@ -14,9 +14,9 @@ from kontaktstelle.models import Invitation, Notification
 from kontaktstelle.privacy.retention import apply_retention
 from kontaktstelle.reports import statistics
 from starters.models import Accompaniment, MeetingLog
+from tests.core.test_settings import STRONG_KEY, run_manage
 from tests.factories import GroupFactory, StarterFactory
 from tests.processes import run_at_once
-from tests.test_settings import STRONG_KEY, run_manage
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()

@@ -18,7 +18,7 @@ from starters import services
 from starters.forms import StarterForm
 from starters.models import Starter
 from tests.factories import PASSWORD, StarterFactory, member
-from tests.test_starters_models import availability_data, starter_form_data
+from tests.starters.test_starters_models import availability_data, starter_form_data
 
 Action = AuditEntry.Action
 

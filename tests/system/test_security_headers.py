@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.views.debug import SafeExceptionReporterFilter
 
 from groups.models import Group
+from tests.core.test_settings import PRODUCTION_ENV, run_manage
 from tests.factories import PASSWORD, GroupFactory
-from tests.test_settings import PRODUCTION_ENV, run_manage
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_CSP = {
     "default-src": ["'self'"],
     "img-src": ["'self'", "data:"],

@@ -32,7 +32,7 @@ from kontaktstelle.notifications import outbox
 from kontaktstelle.web import rate_limits
 from kontaktstelle.web.cache import breaker
 from starters.models import Starter
-from tests.test_starters_views import create_payload
+from tests.starters.test_starters_views import create_payload
 
 
 def closed_port():

@@ -19,6 +19,7 @@ from groups.models import GroupChange, Inquiry
 from kontaktstelle.models import Membership
 from kontaktstelle.reports import statistics
 from starters.models import MeetingLog
+from tests.core.test_statistics_core import accompaniment, consult
 from tests.factories import (
     GroupFactory,
     NetworkFactory,
@@ -29,7 +30,6 @@ from tests.factories import (
     TopicFactory,
     member,
 )
-from tests.test_statistics_core import accompaniment, consult
 
 D = datetime.date
 YEAR = statistics.Period(D(2025, 1, 1), D(2025, 12, 31))

@@ -1,0 +1,1 @@
+"""Tests of the core: accounts, offices, audit, notifications, web, privacy, reports."""

@@ -1,0 +1,1 @@
+"""Tests of the In-Gang-Setzer programme app."""

@@ -1,0 +1,1 @@
+"""Tests of the whole system: access matrix, hostile input, headers, backups, demo."""
