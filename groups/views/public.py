@@ -1,6 +1,5 @@
 """Public pages: the group directory, group pages and the visitors' forms."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -17,7 +16,7 @@ from groups.forms import ContactRequestForm, DirectoryFilterForm, FoundingIntere
 from groups.models import Group, Inquiry, Topic
 from groups.search import RankedResults, ranked_groups
 from kontaktstelle.accounts.login_security import client_ip
-from kontaktstelle.models import Office
+from kontaktstelle.offices.selectors import public_office
 from kontaktstelle.web import rate_limits
 from kontaktstelle.web.public_cache import cache_public_page
 
@@ -33,14 +32,6 @@ def public_groups():
         .select_related("office")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
     )
-
-
-def contact_office():
-    """The office to name when nothing is found, as on the start page."""
-    offices = Office.objects.prefetch_related("sites")
-    if settings.PUBLIC_OFFICE_SLUG:
-        return offices.filter(slug=settings.PUBLIC_OFFICE_SLUG).first()
-    return offices.order_by("pk").first()
 
 
 @login_not_required
@@ -69,7 +60,7 @@ def directory(request):
             "page_obj": page,
             "groups": page.object_list,
             "query_string": query.urlencode(),
-            "office": contact_office() if not page.paginator.count else None,
+            "office": public_office() if not page.paginator.count else None,
         },
     )
 
@@ -112,7 +103,7 @@ class FoundingInterestView(FormView):
     form_class = FoundingInterestForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.office = contact_office()
+        self.office = public_office()
         if self.office is None:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -151,7 +142,7 @@ def _accept(request, form):
 @cache_public_page
 def print_directory(request):
     """The office's published groups by topic category, for the printed guide (A4)."""
-    office = contact_office()
+    office = public_office()
     groups = (
         Group.objects.public()
         .filter(office=office)
