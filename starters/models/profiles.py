@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -150,6 +150,28 @@ class StarterQuerySet(OfficeScopedQuerySet):
             start, end = Availability.DAYTIMES[daytime]
             slots = slots.filter(starts_at__lt=end, ends_at__gt=start)
         return self.filter(Exists(slots))
+
+    def with_record(self):
+        """Prefetch what a starter's page shows of their record: languages, qualifications,
+        sites, weekly times, trainings and attended events (newest first)."""
+        from starters.models.training import Attendance, CohortParticipation
+
+        return self.prefetch_related(
+            "languages",
+            "qualifications",
+            "sites",
+            "availabilities",
+            Prefetch(
+                "participations",
+                queryset=CohortParticipation.objects.select_related("cohort").order_by(
+                    "-cohort__starts_on"
+                ),
+            ),
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("event").order_by("-event__date"),
+            ),
+        )
 
     def with_free_capacity(self):
         """Annotate ``free_capacity``: accompaniments a starter can still take on."""

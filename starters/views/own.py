@@ -18,9 +18,7 @@ from starters.mixins import OwnStarterMixin
 from starters.models import (
     Accompaniment,
     Assignment,
-    Attendance,
     Certificate,
-    CohortParticipation,
     MeetingLog,
     Starter,
 )
@@ -36,22 +34,7 @@ class HomeView(OwnStarterMixin, TemplateView):
         starter = (
             Starter.objects.filter(pk=self.starter.pk)
             .select_related("user", "office")
-            .prefetch_related(
-                "languages",
-                "qualifications",
-                "sites",
-                "availabilities",
-                Prefetch(
-                    "participations",
-                    queryset=CohortParticipation.objects.select_related("cohort").order_by(
-                        "-cohort__starts_on"
-                    ),
-                ),
-                Prefetch(
-                    "attendances",
-                    queryset=Attendance.objects.select_related("event").order_by("-event__date"),
-                ),
-            )
+            .with_record()
             .get()
         )
         start, end = services.year_bounds()

@@ -24,9 +24,7 @@ from starters.forms import (
 from starters.mixins import StaffStarterMixin
 from starters.models import (
     Assignment,
-    Attendance,
     Certificate,
-    CohortParticipation,
     Language,
     Qualification,
 )
@@ -76,22 +74,9 @@ class StarterDetailView(StaffStarterMixin, DetailView):
             super()
             .get_queryset()
             .with_free_capacity()
+            .with_record()
             .prefetch_related(
-                "languages",
-                "qualifications",
-                "sites",
                 "excluded_topics",
-                "availabilities",
-                Prefetch(
-                    "participations",
-                    queryset=CohortParticipation.objects.select_related("cohort").order_by(
-                        "-cohort__starts_on"
-                    ),
-                ),
-                Prefetch(
-                    "attendances",
-                    queryset=Attendance.objects.select_related("event").order_by("-event__date"),
-                ),
                 Prefetch("certificates", queryset=Certificate.objects.select_related("signed_by")),
             )
         )
