@@ -37,10 +37,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from groups import search
-from groups.demo_consultations import ASKERS, CHANNELS
 from groups.models import Consultation, Group, GroupChange, GroupSearchTerm, Inquiry, Topic
 from groups.services import RESERVED_SLUGS
 from groups.text import fold
+from kontaktstelle.demo.consultations import ASKERS, CHANNELS
 from kontaktstelle.models import Membership, Network, Office, Room, Site, User
 from starters.models import Accompaniment, Language, MeetingLog, Qualification, Starter
 from tests.bench import content

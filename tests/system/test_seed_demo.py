@@ -156,7 +156,7 @@ def test_seed_demo_force_runs_with_debug_off(settings):
 
 @pytest.mark.django_db
 def test_every_demo_topic_is_in_the_shipped_thesaurus():
-    from groups.demo import GROUPS, SECOND_OFFICE, UNLISTED, resolve_topics
+    from kontaktstelle.demo.groups import GROUPS, SECOND_OFFICE, UNLISTED, resolve_topics
 
     for name, topics, *_rest in [*GROUPS, *UNLISTED, *SECOND_OFFICE]:
         assert len(resolve_topics(topics)) == len(topics), (name, topics)

@@ -1,0 +1,98 @@
+"""Demo groups for `seed_demo`: varied and realistic, spread over the office's sites."""
+
+import datetime
+import itertools
+import json
+from pathlib import Path
+
+from django.utils import timezone
+
+from groups.models import Group, GroupChange, Synonym, Topic
+from groups.search import reindex_groups
+from groups.services import record_change, unique_slug
+
+# Each group: name, topics (thesaurus names or synonyms), audience, format, schedule,
+# description.
+DATA = json.loads((Path(__file__).parent / "data" / "groups.json").read_text(encoding="utf-8"))
+FIELDS = ("name", "topics", "audience", "format", "schedule", "description")
+
+
+def _rows(key):
+    return [tuple(group[field] for field in FIELDS) for group in DATA[key]]
+
+
+GROUPS = _rows("groups")
+# Groups that are never shown publicly: reached only through a consultation.
+UNLISTED = _rows("unlisted")
+SECOND_OFFICE = _rows("second_office")
+DISTRICTS = DATA["districts"]
+
+
+def resolve_topics(names):
+    """Thesaurus topics by name or synonym (case-insensitive); unknown names are skipped."""
+    topics = []
+    for name in names:
+        topic = (
+            Topic.objects.filter(name__iexact=name).first()
+            or Topic.objects.filter(
+                pk__in=Synonym.objects.filter(term__iexact=name).values("topic")
+            ).first()
+        )
+        if topic:
+            topics.append(topic)
+    return topics
+
+
+def seed_groups(office, specs, unlisted=()):
+    """Create the demo groups of an office once; returns how many were new."""
+    if office.groups.exists():
+        return 0
+    rooms = itertools.cycle(
+        [None, *(room for site in office.sites.all() for room in site.rooms.all())]
+    )
+    districts = itertools.cycle(DISTRICTS)
+    city = office.sites.first().city if office.sites.exists() else ""
+    today = timezone.localdate()
+    created = []
+    for number, spec in enumerate([*specs, *unlisted]):
+        name, topic_names, audience, fmt, schedule, description = spec
+        room = next(rooms) if fmt != Group.Format.ONLINE else None
+        group = Group.objects.create(
+            office=office,
+            name=name,
+            slug=unique_slug(name),
+            description=description,
+            audience=audience,
+            age_group=Group.AgeGroup.YOUNG if "jung" in name.lower() else Group.AgeGroup.ALL,
+            format=fmt,
+            schedule=schedule,
+            room=room,
+            city="" if room else city,
+            district="" if room else next(districts),
+            step_free=number % 3 == 0,
+            languages="Deutsch; Türkisch" if "Türkisch" in name else "Deutsch",
+            status=(
+                Group.Status.FOUNDING
+                if number % 11 == 4
+                else Group.Status.PAUSED
+                if number % 17 == 9
+                else Group.Status.ACTIVE
+            ),
+            accepts_new_members=(
+                Group.NewMembers.WAITING_LIST if number % 13 == 5 else Group.NewMembers.YES
+            ),
+            listing=(
+                Group.Listing.UNLISTED
+                if spec in unlisted
+                else Group.Listing.PUBLIC_WITH_PLACE
+                if number % 2
+                else Group.Listing.PUBLIC_WITHOUT_PLACE
+            ),
+            last_confirmed_on=today - datetime.timedelta(days=(number * 37) % 500),
+            founded_on=today - datetime.timedelta(days=200 + number * 53),
+        )
+        group.topics.set(resolve_topics(topic_names))
+        record_change(group, None, GroupChange.Action.CREATED)
+        created.append(group.pk)
+    reindex_groups(created)
+    return len(created)
