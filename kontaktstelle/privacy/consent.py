@@ -5,10 +5,10 @@ from django.utils.translation import gettext as _
 
 from groups import services as group_services
 from groups.models import Group, GroupChange, Inquiry
+from groups.privacy import INQUIRY_PERSONAL
 from kontaktstelle.consent.models import Consent
 from kontaktstelle.consent.services import Subject, register
 from kontaktstelle.privacy.people import anonymise_inquiries
-from kontaktstelle.privacy.registry import INQUIRY_PERSONAL
 from starters.models import Starter
 
 

@@ -1,6 +1,7 @@
 """The registry of personal data, and the check that no model is missing from it."""
 
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps
@@ -8,9 +9,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import models
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
-from django.utils import timezone
 
-from groups.models import Group
 from kontaktstelle.models import AuditEntry, User
 from kontaktstelle.privacy.base import PROJECT_APPS
 from starters.models import Starter
@@ -56,9 +55,6 @@ class Rule:
     erased: dict[str, Any] = field(default_factory=dict)
     erase_with: Any = None
     not_exported: tuple[str, ...] = ()
-
-
-INQUIRY_PERSONAL = ("name", "email", "phone", "topic", "message")
 
 
 def _anonymise_audit_trail(person, found):
@@ -120,102 +116,7 @@ REGISTRY: dict[str, Rule] = {
         links={"starter": KEEP, "recorded_by": KEEP, "withdrawn_by": KEEP},
         via={"inquiry": "groups.inquiry"},
     ),
-    # groups
-    "groups.topiccategory": Rule(reviewed=("name", "slug")),
-    "groups.topic": Rule(reviewed=("name",)),
-    "groups.synonym": Rule(reviewed=("term",)),
-    "groups.group": Rule(
-        # The group's contact person and its own address; staff notes may name them.
-        personal=(
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "public_email",
-            "public_phone",
-            "internal_notes",
-        ),
-        reviewed=(
-            "name",
-            "slug",
-            "description",
-            "languages",
-            "schedule",
-            "street",
-            "postcode",
-            "city",
-            "district",
-            "consent_scope",
-        ),
-        contact=("contact_email", "public_email", "contact_phone", "public_phone"),
-        erased={"contact_route": Group.ContactRoute.OFFICE},
-    ),
-    "groups.groupchange": Rule(reviewed=("fields",), links={"user": KEEP}),
-    "groups.groupsearchterm": Rule(reviewed=("term",)),
-    "groups.inquiry": Rule(
-        personal=INQUIRY_PERSONAL,
-        contact=("email", "phone"),
-        erased={"anonymised_at": lambda now: now},
-    ),
-    "groups.consultation": Rule(links={"created_by": KEEP}),  # anonymous by design
-    # starters
-    "starters.language": Rule(reviewed=("code", "name")),
-    "starters.qualification": Rule(reviewed=("name",)),
-    "starters.starter": Rule(
-        personal=(
-            "phone",
-            "towns",
-            "notes",
-            "calendar_token_hash",
-            "paused_until",
-            "has_car",
-            "uses_public_transport",
-            "agreement_signed_on",
-            "consent_given_on",
-            "languages",
-            "sites",
-            "excluded_topics",  # topics that affect them personally: health data
-            "qualifications",
-        ),
-        links={"user": BLANK},
-        erased={
-            "status": Starter.Status.RETIRED,
-            "status_since": lambda now: timezone.localdate(now),
-            "capacity": 0,
-        },
-    ),
-    "starters.availability": Rule(links={"starter": DELETE}),
-    "starters.trainingcohort": Rule(
-        reviewed=("name", "place", "trainers"), links={"participants": KEEP}
-    ),
-    "starters.cohortparticipation": Rule(links={"starter": KEEP}),
-    "starters.trainingevent": Rule(
-        reviewed=("title", "place", "trainers"), links={"attendees": KEEP}
-    ),
-    "starters.attendance": Rule(links={"starter": KEEP}),
-    "starters.certificate": Rule(
-        personal=("content",), links={"starter": DELETE, "signed_by": KEEP}
-    ),
-    "starters.accompaniment": Rule(
-        # "Asked by" names a group member (a role or first name), not someone found here.
-        personal=("requested_by",),
-        reviewed=(
-            "meeting_place",
-            "agreement",
-            "extension_reason",
-            "outcome_note",
-            "cancel_reason",
-        ),
-        links={"responsible": KEEP},
-    ),
-    "starters.assignment": Rule(
-        personal=("decline_reason", "choice_reason"),
-        links={"starter": BLANK, "offered_by": KEEP},
-    ),
-    "starters.meetinglog": Rule(
-        personal=("process_note",),
-        reviewed=("worked_on",),
-        links={"logged_by": BLANK, "accompanied_by": BLANK},
-    ),
+    # groups and starters: each app declares its own (``<app>/privacy.py``), collected below
     # Installed apps whose models point at a user or hold a login name.
     "admin.logentry": Rule(
         personal=("object_repr", "change_message"),
@@ -236,6 +137,10 @@ REGISTRY: dict[str, Rule] = {
         ),
     ),
 }
+for _app in ("groups", "starters"):
+    REGISTRY |= {
+        label: Rule(**rule) for label, rule in import_module(f"{_app}.privacy").RULES.items()
+    }
 
 # Words in a field's name that say it may hold something about a person.
 NAME_LIKE = {

@@ -1,0 +1,50 @@
+"""How the group directory holds personal data: its part of the privacy registry.
+
+Each model's rule, as keyword arguments of ``kontaktstelle.privacy.registry.Rule`` (read
+there for what they mean); the registry collects them when it is loaded, and a test
+fails for any model, relation to a person or name-like field no rule mentions.
+"""
+
+from groups.models import Group
+
+# A request's personal data: what consent withdrawal and retention remove.
+INQUIRY_PERSONAL = ("name", "email", "phone", "topic", "message")
+
+RULES = {
+    "groups.topiccategory": dict(reviewed=("name", "slug")),
+    "groups.topic": dict(reviewed=("name",)),
+    "groups.synonym": dict(reviewed=("term",)),
+    "groups.group": dict(
+        # The group's contact person and its own address; staff notes may name them.
+        personal=(
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "public_email",
+            "public_phone",
+            "internal_notes",
+        ),
+        reviewed=(
+            "name",
+            "slug",
+            "description",
+            "languages",
+            "schedule",
+            "street",
+            "postcode",
+            "city",
+            "district",
+            "consent_scope",
+        ),
+        contact=("contact_email", "public_email", "contact_phone", "public_phone"),
+        erased={"contact_route": Group.ContactRoute.OFFICE},
+    ),
+    "groups.groupchange": dict(reviewed=("fields",), links={"user": "keep"}),
+    "groups.groupsearchterm": dict(reviewed=("term",)),
+    "groups.inquiry": dict(
+        personal=INQUIRY_PERSONAL,
+        contact=("email", "phone"),
+        erased={"anonymised_at": lambda now: now},
+    ),
+    "groups.consultation": dict(links={"created_by": "keep"}),  # anonymous by design
+}
