@@ -13,6 +13,14 @@ from kontaktstelle.offices.models import Network, Office
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    def for_user(self, user):
+        """Staff and office admins: the accounts of their office; anyone else: their own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_office_staff:
+            return self.filter(membership__office=user.office)
+        return self.filter(pk=user.pk)
+
     def get_by_natural_key(self, email):
         # Logins are case-insensitive: "Anna@Example.org" finds "anna@example.org".
         return self.get(email__iexact=email)

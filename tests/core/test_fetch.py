@@ -54,3 +54,15 @@ def test_fetch_answers_404_outside_and_the_object_inside(assignment, starter, ot
         fetch(Assignment.objects, other_starter, pk=assignment.pk)
     with pytest.raises(Http404):
         fetch(Assignment.objects, starter, pk=assignment.pk + 1000)
+
+
+def test_accounts_are_seen_by_their_offices_staff_and_by_themselves(
+    staff, starter, other_staff, other_starter, coordinator
+):
+    from kontaktstelle.models import User
+
+    assert set(User.objects.for_user(staff)) == {staff, starter, other_starter}
+    assert list(User.objects.for_user(starter)) == [starter]
+    assert staff not in User.objects.for_user(other_staff)
+    assert list(User.objects.for_user(coordinator)) == [coordinator]
+    assert not User.objects.for_user(AnonymousUser()).exists()
