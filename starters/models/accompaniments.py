@@ -202,6 +202,11 @@ class Accompaniment(models.Model):
     def max_meetings(self):
         return MAX_MEETINGS[self.kind]
 
+    def has_a_free_place(self):
+        """Room for one more starter: fewer than a tandem asked or on it (prefetch-friendly)."""
+        current = (Assignment.State.OFFERED, Assignment.State.ACCEPTED)
+        return sum(a.state in current for a in self.assignments.all()) < MAX_STARTERS
+
     def progress(self, logged):
         """How far ``logged`` meetings are along the plan, for a progress bar."""
         return min(100, round(100 * logged / self.planned_meetings)) if self.planned_meetings else 0

@@ -200,11 +200,7 @@ class AccompanimentDetailView(StaffAccompanimentMixin, View):
             "follow_up_form": FollowUpForm(),
             "can_offer": accompaniment.is_open
             and not needs_topics
-            and sum(
-                a.state in (Assignment.State.OFFERED, Assignment.State.ACCEPTED)
-                for a in accompaniment.assignments.all()
-            )
-            < 2,
+            and accompaniment.has_a_free_place(),
             "extend_form": ExtendForm(
                 initial={
                     "planned_meetings": min(
