@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Consultation, Group, Inquiry, Synonym, Topic, TopicCategory
 from kontaktstelle.consent.forms import consent_channel_field
-from kontaktstelle.models import Room
+from kontaktstelle.offices.models import Room
 
 
 class GroupForm(forms.ModelForm):

@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from kontaktstelle.accounts import login_security, two_factor
+from kontaktstelle.accounts.models import Membership, User
 from kontaktstelle.accounts.security_log import log_event
 from kontaktstelle.audit import services as audit
-from kontaktstelle.models import AuditEntry, Membership, Network, Office, Room, Site, User
+from kontaktstelle.audit.models import AuditEntry
+from kontaktstelle.offices.models import Network, Office, Room, Site
 
 
 class OfficeAdminPermissions:

@@ -14,11 +14,11 @@ class KontaktstelleConfig(AppConfig):
         lookups.register()
         # Connect the signal receivers of the login, session and page cache modules.
         from kontaktstelle.accounts import security_log, sessions, two_factor  # noqa: F401
+        from kontaktstelle.offices import signals  # noqa: F401
 
         # The apps' kinds of consent, known to the base's consent services. This is
         # where the project is put together, like urls.py, so it may know the apps.
         from kontaktstelle.privacy.consent import register_subjects
-        from kontaktstelle.web import public_cache  # noqa: F401
 
         register_subjects()
 

@@ -259,7 +259,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "kontaktstelle.accounts.login_security.login_username"
-AXES_CLIENT_IP_CALLABLE = "kontaktstelle.accounts.login_security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kontaktstelle.web.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "kontaktstelle.accounts.login_security.lockout_response"
 # Logins are logged to "kontaktstelle.security"; no table of every login and its IP.
 AXES_DISABLE_ACCESS_LOG = True

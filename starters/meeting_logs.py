@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kontaktstelle.models import Notification
+from kontaktstelle.notifications.models import Notification
 from kontaktstelle.notifications.services import notify
 from starters.models import Accompaniment, Assignment, MeetingLog, Starter
 from starters.models.meeting_logs import CORRECTION_WINDOW

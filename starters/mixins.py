@@ -2,8 +2,8 @@
 
 from django.shortcuts import render
 
-from kontaktstelle.models import Membership
-from kontaktstelle.web.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
+from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
+from kontaktstelle.accounts.models import Membership
 from starters.models import Starter
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kontaktstelle.models import Notification
+from kontaktstelle.notifications.models import Notification
 from kontaktstelle.notifications.services import mark_done, notify
 from starters.models import Assignment
 from starters.models.accompaniments import OFFER_REMINDER_AFTER

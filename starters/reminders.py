@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Group
-from kontaktstelle.models import Membership, Notification, User
+from kontaktstelle.accounts.models import Membership, User
+from kontaktstelle.notifications.models import Notification
 from kontaktstelle.notifications.services import notify
 from starters.meeting_logs import ON_IT, next_meeting, weekday_after
 from starters.models import Accompaniment, Assignment, MeetingLog

@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from groups.models import Group
-from kontaktstelle.models import Notification
+from kontaktstelle.notifications.models import Notification
 from kontaktstelle.notifications.services import notify
 from starters.models import Assignment
 

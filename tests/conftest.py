@@ -5,7 +5,7 @@ import logging
 import pytest
 from django.core.cache import cache
 
-from kontaktstelle.models import Membership
+from kontaktstelle.accounts.models import Membership
 from tests.factories import (
     NetworkFactory,
     OfficeFactory,

@@ -3,7 +3,8 @@ import datetime
 import factory
 from django.utils import timezone
 
-from kontaktstelle.models import Membership, Network, Office, Room, Site, User
+from kontaktstelle.accounts.models import Membership, User
+from kontaktstelle.offices.models import Network, Office, Room, Site
 
 PASSWORD = "correct-horse-battery"
 

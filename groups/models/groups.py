@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models.topics import Topic
-from kontaktstelle.models import Office, OfficeScopedQuerySet, Room
+from kontaktstelle.offices.models import Office, OfficeScopedQuerySet, Room
 
 CONFIRMATION_INTERVAL = datetime.timedelta(days=365)
 

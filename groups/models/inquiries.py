@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models.groups import Group
 from groups.models.topics import Topic
-from kontaktstelle.models import Office, OfficeScopedQuerySet, Site
+from kontaktstelle.offices.models import Office, OfficeScopedQuerySet, Site
 
 
 class InquiryQuerySet(OfficeScopedQuerySet):

@@ -10,8 +10,8 @@ from django.views.generic import View
 from groups import services
 from groups.forms import ConsultationForm
 from groups.models import Consultation, Group, Inquiry, Topic
+from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.web.fetch import fetch
-from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
 
 RECENT = 20
 SESSION_DEFAULTS = "consultation_defaults"

@@ -15,9 +15,9 @@ from groups import services
 from groups.forms import ContactRequestForm, DirectoryFilterForm, FoundingInterestForm
 from groups.models import Group, Inquiry, Topic
 from groups.search import RankedResults, ranked_groups
-from kontaktstelle.accounts.login_security import client_ip
 from kontaktstelle.offices.selectors import public_office
 from kontaktstelle.web import rate_limits
+from kontaktstelle.web.clients import client_ip
 from kontaktstelle.web.public_cache import cache_public_page
 
 PAGE_SIZE = 20

@@ -13,9 +13,10 @@ from groups import services
 from groups.forms import GroupFilterForm, GroupForm, ImportForm, SynonymForm, TopicForm
 from groups.importing import MAX_BYTES, export_groups, import_groups
 from groups.models import Group, GroupChange, Inquiry, Synonym, Topic
+from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.audit import services as audit
 from kontaktstelle.web.fetch import fetch
-from kontaktstelle.web.mixins import FilteredListMixin, OfficeStaffRequiredMixin
+from kontaktstelle.web.mixins import FilteredListMixin
 
 
 class StaffGroupMixin(OfficeStaffRequiredMixin):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kontaktstelle.models import Invitation
+from kontaktstelle.accounts.models import Invitation
 from kontaktstelle.notifications import outbox
 
 

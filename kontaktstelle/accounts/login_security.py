@@ -10,8 +10,6 @@ address cannot lock that user out from elsewhere; a lock ends by itself after th
 cool-off, after a password reset, or when an office admin unlocks the account.
 """
 
-import ipaddress
-
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
@@ -24,6 +22,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Sum
 from django.shortcuts import render
 
+from kontaktstelle.web.clients import client_ip  # noqa: F401 (AXES_CLIENT_IP_CALLABLE)
+
 
 def normalise_email(value):
     """The form in which failures are counted: logins ignore case and outer blanks."""
@@ -35,23 +35,6 @@ def login_username(request, credentials):
     if credentials and credentials.get("username") is not None:
         return normalise_email(credentials["username"])
     return normalise_email(request.POST.get("username"))
-
-
-def client_ip(request):
-    """The client's IP address, also for ``AXES_CLIENT_IP_CALLABLE``.
-
-    Behind a reverse proxy (``KONTAKTSTELLE_TRUST_X_FORWARDED_FOR``) it is the last
-    address in X-Forwarded-For: the one the proxy appended. Earlier ones are the
-    client's to choose and are ignored.
-    """
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.KONTAKTSTELLE_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        address = forwarded or address
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return address or None
 
 
 class LoginBackend(AxesStandaloneBackend, ModelBackend):

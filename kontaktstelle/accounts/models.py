@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kontaktstelle.offices.models import Network, Office
+from kontaktstelle.notifications.models import Notification
 
 
 class UserManager(BaseUserManager):
@@ -94,6 +94,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).strip()
 
+    def notification_kinds(self):
+        """The kinds of notification this user's role receives, in the settings' order."""
+        kind = Notification.Kind
+        if self.role == Membership.Role.STARTER:
+            return [
+                kind.OFFER,
+                kind.OFFER_WITHDRAWN,
+                kind.MEETING_TOMORROW,
+                kind.LOG_MISSING,
+                kind.CERTIFICATE_SIGNED,
+            ]
+        if self.role in (Membership.Role.STAFF, Membership.Role.OFFICE_ADMIN):
+            return [
+                kind.OFFER_ANSWERED,
+                kind.TALK,
+                kind.TOPIC_CONFLICT,
+                kind.PLANNED_END,
+                kind.FOLLOW_UP,
+                kind.CONFIRMATION,
+            ]
+        return []
+
     def get_full_name(self):
         return self.name
 
@@ -149,7 +171,7 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     office = models.ForeignKey(
-        Office,
+        "kontaktstelle.Office",
         verbose_name=_("office"),
         on_delete=models.CASCADE,
         related_name="memberships",
@@ -157,7 +179,7 @@ class Membership(models.Model):
         blank=True,
     )
     network = models.ForeignKey(
-        Network,
+        "kontaktstelle.Network",
         verbose_name=_("network"),
         on_delete=models.CASCADE,
         related_name="memberships",

@@ -16,10 +16,11 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.template import loader
 
-from kontaktstelle.accounts.login_security import client_ip, normalise_email
+from kontaktstelle.accounts.login_security import normalise_email
 from kontaktstelle.accounts.security_log import log_event
 from kontaktstelle.notifications import outbox
 from kontaktstelle.web import rate_limits
+from kontaktstelle.web.clients import client_ip
 
 PASSWORD_RESETS_PER_ADDRESS = 3
 PASSWORD_RESETS_PER_IP = 20

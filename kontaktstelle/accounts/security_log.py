@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from kontaktstelle.accounts.login_security import client_ip, normalise_email
+from kontaktstelle.accounts.login_security import normalise_email
+from kontaktstelle.web.clients import client_ip
 
 logger = logging.getLogger("kontaktstelle.security")
 

@@ -6,8 +6,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kontaktstelle.offices.models import Office
-
 
 class AuditEntryError(Exception):
     """Audit entries are written once: they are never changed (but anonymised) or deleted."""
@@ -60,7 +58,7 @@ class AuditEntry(models.Model):
     )
     actor_label = models.CharField(_("by (as recorded)"), max_length=300, blank=True)
     office = models.ForeignKey(
-        Office,
+        "kontaktstelle.Office",
         verbose_name=_("office"),
         on_delete=models.PROTECT,
         related_name="audit_entries",

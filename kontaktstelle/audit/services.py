@@ -6,11 +6,13 @@ when the change does. Entries name the fields that changed, never their values.
 
 import ipaddress
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from kontaktstelle.accounts.login_security import client_ip
-from kontaktstelle.models import AuditEntry, Office, User
+from kontaktstelle.audit.models import AuditEntry
+from kontaktstelle.web.clients import client_ip
 from kontaktstelle.web.request_id import current_request
 
 Action = AuditEntry.Action
@@ -64,22 +66,22 @@ def changed_labels(*forms):
 
 
 def _label(obj):
-    if isinstance(obj, User):
+    if isinstance(obj, get_user_model()):
         return f"{obj.name} ({obj.email})" if obj.name else obj.email
     return str(getattr(obj, "audit_label", None) or obj)[:300]
 
 
 def _subject_of(target):
     """The person with an account whose data the target is: a user, or what has one."""
-    if isinstance(target, User):
+    if isinstance(target, get_user_model()):
         return target
     user = getattr(target, "user", None) if isinstance(target, models.Model) else None
-    return user if isinstance(user, User) else None
+    return user if isinstance(user, get_user_model()) else None
 
 
 def _office_of(obj):
     office = getattr(obj, "office", None) if isinstance(obj, models.Model) else None
-    return office if isinstance(office, Office) else None
+    return office if isinstance(office, apps.get_model("kontaktstelle", "Office")) else None
 
 
 def _ip_address(request):

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
-from kontaktstelle.models import AuditEntry
-from kontaktstelle.web.mixins import FilteredListMixin, OfficeAdminRequiredMixin
+from kontaktstelle.accounts.mixins import OfficeAdminRequiredMixin
+from kontaktstelle.audit.models import AuditEntry
+from kontaktstelle.web.mixins import FilteredListMixin
 from kontaktstelle.web.validators import validate_plausible_date as plausible
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

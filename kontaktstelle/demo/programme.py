@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from groups.models import Group
-from kontaktstelle.models import Membership, User
+from kontaktstelle.accounts.models import Membership, User
 from starters.models import Accompaniment, Assignment, MeetingLog, MeetingTopic, Starter
 from starters.models.accompaniments import DEFAULT_MEETINGS, MAX_MEETINGS
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Min
 from django.utils import timezone
 
+from kontaktstelle.accounts.models import Membership, User
 from kontaktstelle.consent import services as consent
 from kontaktstelle.demo.groups import resolve_topics
 from kontaktstelle.demo.training import (
@@ -23,7 +24,6 @@ from kontaktstelle.demo.training import (
     _events,
     _participate,
 )
-from kontaktstelle.models import Membership, User
 from starters.models import (
     Attendance,
     Availability,

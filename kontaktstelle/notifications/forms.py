@@ -2,7 +2,7 @@
 
 from django import forms
 
-from kontaktstelle.models import Notification
+from kontaktstelle.notifications.models import Notification
 
 
 class NotificationSettingsForm(forms.Form):

@@ -5,8 +5,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kontaktstelle.accounts.models import Membership
-
 
 class Notification(models.Model):
     """Something a user should know or do, shown in the app and sent by e-mail once.
@@ -28,28 +26,6 @@ class Notification(models.Model):
         OFFER_ANSWERED = "offer_answered", _("offer accepted or declined")
         OFFER_WITHDRAWN = "offer_withdrawn", _("offer withdrawn by the office")
         CERTIFICATE_SIGNED = "certificate_signed", _("certificate signed off")
-
-        @classmethod
-        def for_role(cls, role):
-            """The kinds a user of this role can receive, in the order of the settings."""
-            if role == Membership.Role.STARTER:
-                return [
-                    cls.OFFER,
-                    cls.OFFER_WITHDRAWN,
-                    cls.MEETING_TOMORROW,
-                    cls.LOG_MISSING,
-                    cls.CERTIFICATE_SIGNED,
-                ]
-            if role in (Membership.Role.STAFF, Membership.Role.OFFICE_ADMIN):
-                return [
-                    cls.OFFER_ANSWERED,
-                    cls.TALK,
-                    cls.TOPIC_CONFLICT,
-                    cls.PLANNED_END,
-                    cls.FOLLOW_UP,
-                    cls.CONFIRMATION,
-                ]
-            return []
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

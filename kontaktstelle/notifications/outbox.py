@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from kontaktstelle.models import OutgoingEmail
+from kontaktstelle.notifications.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 

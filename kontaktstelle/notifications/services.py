@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from kontaktstelle.models import Notification, NotificationPreference
+from kontaktstelle.notifications.models import Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def deliver_pending():
 
 def email_choices(user):
     """{kind: also by e-mail} for every kind the user's role can receive."""
-    kinds = Notification.Kind.for_role(user.role)
+    kinds = user.notification_kinds()
     muted = set(
         NotificationPreference.objects.filter(user=user, by_email=False).values_list(
             "kind", flat=True
@@ -116,7 +116,7 @@ def email_choices(user):
 @transaction.atomic
 def save_email_choices(user, choices):
     """Store which kinds the user also wants by e-mail (kinds of other roles are ignored)."""
-    allowed = set(Notification.Kind.for_role(user.role))
+    allowed = set(user.notification_kinds())
     for kind, by_email in choices.items():
         if kind in allowed:
             NotificationPreference.objects.update_or_create(

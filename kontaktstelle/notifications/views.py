@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, View
 
-from kontaktstelle.models import Notification
 from kontaktstelle.notifications import services as notifications
 from kontaktstelle.notifications.forms import NotificationSettingsForm
+from kontaktstelle.notifications.models import Notification
 
 
 class NotificationListView(LoginRequiredMixin, ListView):

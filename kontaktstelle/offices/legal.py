@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kontaktstelle.audit import services as audit
-from kontaktstelle.models import LegalText
+from kontaktstelle.offices.models import LegalText
 
 Kind = LegalText.Kind
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from kontaktstelle.models import Office, Site
+from kontaktstelle.offices.models import Office, Site
 
 
 def public_office(slug=None):

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
-from kontaktstelle.models import LegalText, Room, Site
+from kontaktstelle.accounts.mixins import OfficeAdminRequiredMixin, OfficeStaffRequiredMixin
 from kontaktstelle.offices import legal
+from kontaktstelle.offices.models import LegalText, Room, Site
 from kontaktstelle.offices.selectors import public_office
-from kontaktstelle.web.mixins import OfficeAdminRequiredMixin, OfficeStaffRequiredMixin
 
 
 @login_not_required

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Inquiry
+from kontaktstelle.accounts.models import User
 from kontaktstelle.audit import services as audit
 from kontaktstelle.consent.models import Consent
-from kontaktstelle.models import User
 from kontaktstelle.privacy.base import (
     EXPORT_FORMAT,
     EXPORT_VERSION,

@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 
-from kontaktstelle.models import AuditEntry, User
+from kontaktstelle.accounts.models import User
+from kontaktstelle.audit.models import AuditEntry
 from kontaktstelle.privacy.base import PROJECT_APPS
 from starters.models import Starter
 

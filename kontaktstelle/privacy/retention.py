@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Inquiry
-from kontaktstelle.models import Invitation, Notification
+from kontaktstelle.accounts.models import Invitation
+from kontaktstelle.notifications.models import Notification
 from kontaktstelle.privacy import anonymise_inquiries
 from starters.models import Accompaniment, MeetingLog
 

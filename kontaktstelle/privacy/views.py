@@ -18,9 +18,9 @@ from django.views.generic import View
 
 from groups.models import Group, Inquiry
 from kontaktstelle import privacy
-from kontaktstelle.models import User
+from kontaktstelle.accounts.mixins import OfficeAdminRequiredMixin, OfficeStaffRequiredMixin
+from kontaktstelle.accounts.models import User
 from kontaktstelle.web.fetch import fetch
-from kontaktstelle.web.mixins import OfficeAdminRequiredMixin, OfficeStaffRequiredMixin
 from starters.models import Starter
 
 ACTION_LABELS = {

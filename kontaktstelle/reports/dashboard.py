@@ -4,8 +4,8 @@ from django.db.models import Count, Q
 from django.views.generic import TemplateView
 
 from groups.models import Group, Inquiry
-from kontaktstelle.models import Site
-from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.offices.models import Site
 from starters.models import Certificate, Starter
 from starters.selectors import dashboard_figures
 

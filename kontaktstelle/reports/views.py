@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
+from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
+from kontaktstelle.accounts.models import Membership
 from kontaktstelle.audit import services as audit
-from kontaktstelle.models import Membership, Site
+from kontaktstelle.offices.models import Site
 from kontaktstelle.reports import statistics
 from kontaktstelle.web import spreadsheets
-from kontaktstelle.web.mixins import OfficeStaffRequiredMixin, RoleRequiredMixin
 from kontaktstelle.web.validators import validate_plausible_date
 
 MAX_YEARS = 10

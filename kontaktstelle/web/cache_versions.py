@@ -9,7 +9,7 @@ serve anything from before the change when it comes back.
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from kontaktstelle.models import CacheVersion
+from kontaktstelle.web.models import CacheVersion
 
 
 def move(name):

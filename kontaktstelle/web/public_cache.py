@@ -33,13 +33,10 @@ import re
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
-from kontaktstelle.models import Office, Room, Site
 from kontaktstelle.web import cache_versions
 
 VERSION_NAME = "public-pages"
@@ -116,14 +113,3 @@ def cache_public_page(view):
 
     wrapped.caches_public_page = True
     return wrapped
-
-
-@receiver([post_save, post_delete], sender=Office, dispatch_uid="public_pages_office")
-@receiver([post_save, post_delete], sender=Site, dispatch_uid="public_pages_site")
-@receiver([post_save, post_delete], sender=Room, dispatch_uid="public_pages_room")
-def offices_changed(sender, **kwargs):
-    """Names, addresses and access of offices, sites and rooms show on public pages.
-
-    The groups app does the same for groups and their topics (``groups.signals``).
-    """
-    invalidate()

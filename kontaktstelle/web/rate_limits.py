@@ -10,7 +10,7 @@ import datetime
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from kontaktstelle.models import RateLimitEvent
+from kontaktstelle.web.models import RateLimitEvent
 
 WINDOW = datetime.timedelta(hours=1)
 KEEP = datetime.timedelta(days=1)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group
-from kontaktstelle.models import Membership, User
+from kontaktstelle.accounts.models import Membership, User
 from starters.forms.widgets import DATE, TIME
 from starters.matching import affected_message
 from starters.models import (

@@ -7,8 +7,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Topic
+from kontaktstelle.accounts.models import User
 from kontaktstelle.consent.forms import consent_channel_field
-from kontaktstelle.models import Site, User
+from kontaktstelle.offices.models import Site
 from starters.forms.widgets import DATE, TIME
 from starters.models import (
     Availability,

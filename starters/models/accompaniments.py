@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kontaktstelle.models import Office, OfficeScopedQuerySet
+from kontaktstelle.offices.models import Office, OfficeScopedQuerySet
 from starters.models.profiles import Availability, Language, Qualification, Starter
 
 # The programme's published limits of meetings per accompaniment.

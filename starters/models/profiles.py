@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kontaktstelle.models import Office, OfficeScopedQuerySet, Site
+from kontaktstelle.offices.models import Office, OfficeScopedQuerySet, Site
 from kontaktstelle.web.validators import validate_phone
 
 MAX_CAPACITY = 10
@@ -100,7 +101,7 @@ class Qualification(models.Model):
 class StarterQuerySet(OfficeScopedQuerySet):
     def with_last_exchange(self):
         """Annotate the date of the last exchange meeting or supervision attended."""
-        from starters.models.training import TrainingEvent
+        TrainingEvent = apps.get_model("starters", "TrainingEvent")
 
         return self.annotate(
             last_exchange_on=Max(
@@ -115,7 +116,9 @@ class StarterQuerySet(OfficeScopedQuerySet):
         Counted from their last completed training, else from their volunteer agreement,
         else from the day their record was created: someone trained this year is not
         overdue."""
-        from starters.models.training import Attendance, CohortParticipation, TrainingEvent
+        Attendance = apps.get_model("starters", "Attendance")
+        CohortParticipation = apps.get_model("starters", "CohortParticipation")
+        TrainingEvent = apps.get_model("starters", "TrainingEvent")
 
         today = today or timezone.localdate()
         since = today - EXCHANGE_INTERVAL
@@ -154,7 +157,8 @@ class StarterQuerySet(OfficeScopedQuerySet):
     def with_record(self):
         """Prefetch what a starter's page shows of their record: languages, qualifications,
         sites, weekly times, trainings and attended events (newest first)."""
-        from starters.models.training import Attendance, CohortParticipation
+        Attendance = apps.get_model("starters", "Attendance")
+        CohortParticipation = apps.get_model("starters", "CohortParticipation")
 
         return self.prefetch_related(
             "languages",

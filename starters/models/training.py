@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kontaktstelle.models import Office, OfficeScopedQuerySet
+from kontaktstelle.offices.models import Office, OfficeScopedQuerySet
 from starters.models.profiles import Qualification, Starter
 
 

@@ -4,9 +4,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kontaktstelle.accounts.invitations import send_invitation
+from kontaktstelle.accounts.models import Membership, User
 from kontaktstelle.audit import services as audit
 from kontaktstelle.consent import services as consent
-from kontaktstelle.models import Membership, User
 from starters.models import (
     Starter,
 )

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, View
 
 from groups.models import Group, Inquiry
-from kontaktstelle.models import Notification
+from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.notifications import services as notifications
+from kontaktstelle.notifications.models import Notification
 from kontaktstelle.web.fetch import fetch
-from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
 from starters import meeting_logs, services
 from starters.forms import (
     AccompanimentForm,

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import View
 
-from kontaktstelle.models import Membership
+from kontaktstelle.accounts.mixins import RoleRequiredMixin
+from kontaktstelle.accounts.models import Membership
 from kontaktstelle.web.fetch import fetch
-from kontaktstelle.web.mixins import RoleRequiredMixin
 from starters import calendar, meeting_logs
 from starters.forms import MeetingLogForm
 from starters.mixins import OwnStarterMixin

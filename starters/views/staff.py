@@ -10,10 +10,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import DetailView, ListView, View
 
 from kontaktstelle.accounts.invitations import send_invitation
-from kontaktstelle.models import Invitation
+from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.accounts.models import Invitation
 from kontaktstelle.notifications import outbox
 from kontaktstelle.web.fetch import fetch
-from kontaktstelle.web.mixins import FilteredListMixin, OfficeStaffRequiredMixin
+from kontaktstelle.web.mixins import FilteredListMixin
 from starters import expenses, meeting_logs, services
 from starters.forms import (
     AvailabilityFormSet,

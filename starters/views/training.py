@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import CreateView, DetailView, TemplateView, UpdateView, View
 
+from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.web.fetch import fetch
-from kontaktstelle.web.mixins import OfficeStaffRequiredMixin
 from starters import services
 from starters.forms import (
     CohortForm,

@@ -40,8 +40,9 @@ from groups import search
 from groups.models import Consultation, Group, GroupChange, GroupSearchTerm, Inquiry, Topic
 from groups.services import RESERVED_SLUGS
 from groups.text import fold
+from kontaktstelle.accounts.models import Membership, User
 from kontaktstelle.demo.consultations import ASKERS, CHANNELS
-from kontaktstelle.models import Membership, Network, Office, Room, Site, User
+from kontaktstelle.offices.models import Network, Office, Room, Site
 from starters.models import Accompaniment, Language, MeetingLog, Qualification, Starter
 from tests.bench import content
 from tests.bench.loading import Progress, Writer

@@ -33,7 +33,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groups.models import Group, TopicCategory
-from kontaktstelle.models import Membership, Office, User
+from kontaktstelle.accounts.models import Membership, User
+from kontaktstelle.offices.models import Office
 from kontaktstelle.web import public_cache
 from starters.models import Accompaniment, Starter
 from tests.bench import BenchError

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from kontaktstelle.models import Membership
+from kontaktstelle.accounts.models import Membership
 from starters.models import (
     Accompaniment,
     Assignment,

@@ -12,7 +12,8 @@ from django.urls import NoReverseMatch, reverse
 
 from groups.models import Group, GroupSearchTerm
 from groups.search import reindex_groups
-from kontaktstelle.models import Membership, Office
+from kontaktstelle.accounts.models import Membership
+from kontaktstelle.offices.models import Office
 from starters.models import Accompaniment, Assignment, Starter
 from tests.bench import generate, http, measure, report
 from tests.bench.generate import SCALES, split

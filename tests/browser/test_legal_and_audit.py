@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from kontaktstelle.audit import services as audit
-from kontaktstelle.models import AuditEntry
+from kontaktstelle.audit.models import AuditEntry
 from tests.browser.test_accessibility import assert_no_violations
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from kontaktstelle.models import Notification
+from kontaktstelle.notifications.models import Notification
 from starters.models import Accompaniment, Assignment, Availability, MeetingLog, MeetingTopic
 from tests.browser.test_accessibility import assert_no_violations
 from tests.browser.test_smoke import log_in

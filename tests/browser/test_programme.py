@@ -12,7 +12,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from groups.models import Group, Inquiry, Topic
-from kontaktstelle.models import Notification, NotificationPreference
+from kontaktstelle.notifications.models import Notification, NotificationPreference
 from starters import services
 from starters.models import Accompaniment, Assignment, Availability, MeetingLog
 from tests.browser.test_accessibility import assert_no_violations

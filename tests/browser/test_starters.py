@@ -10,7 +10,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from kontaktstelle.accounts.invitations import send_invitation
-from kontaktstelle.models import Membership, User
+from kontaktstelle.accounts.models import Membership, User
 from starters.models import Availability, Starter
 from tests.browser.test_accessibility import assert_no_violations
 from tests.browser.test_smoke import log_in

@@ -1,6 +1,7 @@
 from django.urls import reverse
 
-from kontaktstelle.models import Membership, Site, User
+from kontaktstelle.accounts.models import Membership, User
+from kontaktstelle.offices.models import Site
 
 
 def test_office_admin_reaches_the_admin(client, office_admin):

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Inquiry
+from kontaktstelle.accounts.models import Membership, User
 from kontaktstelle.audit import services as audit
-from kontaktstelle.models import AuditEntry, AuditEntryError, Membership, User
+from kontaktstelle.audit.models import AuditEntry, AuditEntryError
 from kontaktstelle.web.request_id import HEADER
 from starters import services
 from starters.forms import StarterForm

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from groups.models import Group, GroupChange, Inquiry
 from kontaktstelle import privacy
+from kontaktstelle.audit.models import AuditEntry
 from kontaktstelle.consent.models import Consent, text_hash
-from kontaktstelle.models import AuditEntry
 from starters.models import Starter
 from tests.factories import GroupFactory, StarterFactory
 from tests.starters.test_starters_models import availability_data, starter_form_data

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from kontaktstelle.models import AuditEntry, LegalText
+from kontaktstelle.audit.models import AuditEntry
 from kontaktstelle.offices import legal
+from kontaktstelle.offices.models import LegalText
 from tests.factories import SiteFactory
 
 Kind = LegalText.Kind

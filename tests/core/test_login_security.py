@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kontaktstelle.accounts.sessions import LOGIN_AT_KEY, SEEN_AT_KEY
-from kontaktstelle.models import AuditEntry
+from kontaktstelle.audit.models import AuditEntry
 from tests.factories import PASSWORD
 
 ATTACKER = "203.0.113.7"

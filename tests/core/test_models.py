@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from kontaktstelle.models import Membership, Room, Site, User
+from kontaktstelle.accounts.models import Membership, User
+from kontaktstelle.offices.models import Room, Site
 from tests.factories import PASSWORD, RoomFactory, SiteFactory, UserFactory
 
 Role = Membership.Role

@@ -6,7 +6,7 @@ import io
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from kontaktstelle.models import AuditEntry
+from kontaktstelle.audit.models import AuditEntry
 from tests.core.test_statistics_figures import QUERY_2025, table_rows, two_offices_of_programme
 
 NETWORK = reverse("network_overview")

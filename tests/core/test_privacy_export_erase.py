@@ -21,9 +21,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groups.models import Consultation, Group, Inquiry
 from kontaktstelle import privacy
+from kontaktstelle.accounts.models import Invitation, User
 from kontaktstelle.audit import services as audit
+from kontaktstelle.audit.models import AuditEntry
 from kontaktstelle.consent.models import Consent
-from kontaktstelle.models import AuditEntry, Invitation, Notification, User
+from kontaktstelle.notifications.models import Notification
 from kontaktstelle.reports import statistics
 from starters.meeting_logs import alert_staff
 from starters.models import (

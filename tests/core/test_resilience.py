@@ -27,10 +27,11 @@ from kontaktstelle.accounts.password_reset import (
     PASSWORD_RESETS_PER_ADDRESS,
     PASSWORD_RESETS_PER_IP,
 )
-from kontaktstelle.models import OutgoingEmail, RateLimitEvent
 from kontaktstelle.notifications import outbox
+from kontaktstelle.notifications.models import OutgoingEmail
 from kontaktstelle.web import rate_limits
 from kontaktstelle.web.cache import breaker
+from kontaktstelle.web.models import RateLimitEvent
 from starters.models import Starter
 from tests.starters.test_starters_views import create_payload
 

@@ -9,8 +9,9 @@ from django.db import connection
 from django.utils import timezone
 
 from groups.models import Consultation, Inquiry
+from kontaktstelle.accounts.models import Invitation
 from kontaktstelle.consent.models import Consent
-from kontaktstelle.models import Invitation, Notification
+from kontaktstelle.notifications.models import Notification
 from kontaktstelle.privacy.retention import apply_retention
 from kontaktstelle.reports import statistics
 from starters.models import Accompaniment, MeetingLog

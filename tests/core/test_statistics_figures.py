@@ -16,7 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from groups.models import GroupChange, Inquiry
-from kontaktstelle.models import Membership
+from kontaktstelle.accounts.models import Membership
 from kontaktstelle.reports import statistics
 from starters.models import MeetingLog
 from tests.core.test_statistics_core import accompaniment, consult

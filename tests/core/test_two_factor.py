@@ -12,7 +12,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kontaktstelle.models import AuditEntry
+from kontaktstelle.audit.models import AuditEntry
 from tests.factories import PASSWORD
 
 

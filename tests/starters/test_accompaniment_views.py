@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from groups.models import Group, Inquiry
-from kontaktstelle.models import Notification
+from kontaktstelle.notifications.models import Notification
 from starters import services
 from starters.models import Accompaniment, Assignment, Availability, Language, Qualification
 from tests.factories import GroupFactory, StarterFactory, TopicFactory

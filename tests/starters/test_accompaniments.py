@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupChange, Inquiry
-from kontaktstelle.models import Membership, User
+from kontaktstelle.accounts.models import Membership, User
 from starters import services
 from starters.forms import AccompanimentForm
 from starters.matching import judge

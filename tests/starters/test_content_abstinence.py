@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from groups.models import Group, Inquiry, Synonym, Topic
-from kontaktstelle.models import Notification
+from kontaktstelle.notifications.models import Notification
 from starters import services
 from starters.matching import judge
 from starters.models import Accompaniment, Assignment

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from groups.models import Consultation
-from kontaktstelle.models import Office
+from kontaktstelle.offices.models import Office
 from starters.models import Accompaniment, Assignment, MeetingLog, Starter
 
 Status = Accompaniment.Status

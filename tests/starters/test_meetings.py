@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from kontaktstelle.models import Notification
+from kontaktstelle.notifications.models import Notification
 from starters import services
 from starters.forms import MeetingLogForm
 from starters.models import Accompaniment, Assignment, MeetingLog

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 
 from groups.models import Group, Topic
-from kontaktstelle.models import Notification, NotificationPreference
+from kontaktstelle.notifications.models import Notification, NotificationPreference
 from kontaktstelle.notifications.services import (
     deliver_pending,
     email_choices,

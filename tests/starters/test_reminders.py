@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Group
-from kontaktstelle.models import Membership, Notification
+from kontaktstelle.accounts.models import Membership
+from kontaktstelle.notifications.models import Notification
 from kontaktstelle.notifications.services import deliver
 from starters.meeting_logs import next_meeting
 from starters.models import Accompaniment, Assignment

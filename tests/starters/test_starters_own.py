@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kontaktstelle.accounts.invitations import send_invitation
-from kontaktstelle.models import Invitation, Membership
+from kontaktstelle.accounts.models import Invitation, Membership
 from starters.models import Availability, Certificate, Starter
 from tests.factories import member
 from tests.starters.test_starters_models import availability_data

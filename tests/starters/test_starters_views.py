@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from kontaktstelle.models import Invitation, Membership, User
+from kontaktstelle.accounts.models import Invitation, Membership, User
 from starters.models import (
     Attendance,
     Availability,

@@ -41,8 +41,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groups.forms import GroupForm
 from groups.models import Consultation, Group, Inquiry, Topic
+from kontaktstelle.accounts.models import Invitation, Membership
 from kontaktstelle.audit import services as audit
-from kontaktstelle.models import AuditEntry, Invitation, LegalText, Membership, Site
+from kontaktstelle.audit.models import AuditEntry
+from kontaktstelle.offices.models import LegalText, Site
 from starters import calendar, services
 from starters.forms import (
     AccompanimentForm,

@@ -22,7 +22,7 @@ from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kontaktstelle.models import Membership, User
+from kontaktstelle.accounts.models import Membership, User
 
 pytestmark = pytest.mark.django_db
 

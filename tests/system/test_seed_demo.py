@@ -5,8 +5,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from groups.models import Group, GroupSearchTerm
+from kontaktstelle.accounts.models import Membership, User
+from kontaktstelle.consent.models import Consent
 from kontaktstelle.management.commands.seed_demo import DEMO_PASSWORD
-from kontaktstelle.models import Consent, Membership, Office, Room, Site, User
+from kontaktstelle.offices.models import Office, Room, Site
 from starters.models import (
     Attendance,
     Availability,

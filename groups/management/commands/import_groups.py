@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups.importing import import_groups
-from kontaktstelle.models import Office
+from kontaktstelle.offices.models import Office
 
 
 def office_from_option(slug):

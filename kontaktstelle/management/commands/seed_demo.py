@@ -2,11 +2,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from kontaktstelle.accounts.models import Membership, User
 from kontaktstelle.demo.consultations import PER_YEAR, seed_consultations
 from kontaktstelle.demo.groups import GROUPS, SECOND_OFFICE, UNLISTED, seed_groups
 from kontaktstelle.demo.programme import programme_summary, seed_accompaniments
 from kontaktstelle.demo.starters import seed_starters, starters_summary
-from kontaktstelle.models import Membership, Network, Office, Room, Site, User
+from kontaktstelle.offices.models import Network, Office, Room, Site
 
 # Published in the README: demo systems only (the command refuses production).
 DEMO_PASSWORD = "demo-Kontakt-2026"  # noqa: S105 - published demo password  # nosec B105
