@@ -245,7 +245,15 @@ class VisitorForm(forms.ModelForm):
 
 
 class ContactRequestForm(VisitorForm):
-    pass
+    class Meta(VisitorForm.Meta):
+        fields = ["name", "email", "phone", "asker", "message"]
+        widgets = VisitorForm.Meta.widgets | {"asker": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["asker"].label = _("You are asking (optional)")
+        self.fields["asker"].choices = Inquiry.Asker.choices
+        self.fields["asker"].required = False
 
 
 class FoundingInterestForm(VisitorForm):

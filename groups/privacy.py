@@ -42,6 +42,7 @@ RULES = {
     "groups.groupchange": dict(reviewed=("fields",), links={"user": "keep"}),
     "groups.groupsearchterm": dict(reviewed=("term",)),
     "groups.inquiry": dict(
+        links={"assigned_to": "keep"},
         personal=INQUIRY_PERSONAL,
         contact=("email", "phone"),
         erased={"anonymised_at": lambda now: now},

@@ -119,10 +119,11 @@ def count_consultation(user, form, inquiry=None):
             consultation.save()
             form.save_m2m()
             consultation.topics.set(form.cleaned_data["topic_names"])
-            if inquiry is not None:
+            if inquiry is not None:  # answered and done: it leaves the open inbox
                 Inquiry.objects.filter(pk=inquiry.pk, answered_at__isnull=True).update(
                     answered_at=timezone.now()
                 )
+                Inquiry.objects.filter(pk=inquiry.pk).update(status=Inquiry.Status.DONE)
     except IntegrityError as error:  # the request's one consultation exists already
         raise GroupError(_("This web request was already counted.")) from error
     return consultation
@@ -131,3 +132,43 @@ def count_consultation(user, form, inquiry=None):
 def delete_consultation(user, consultation):
     """Remove a consultation counted by mistake (staff of its office, after confirming)."""
     consultation.delete()
+
+
+# The inbox as a work queue: new -> in progress (someone in charge) -> done ------------
+
+
+@transaction.atomic
+def take_inquiry(user, inquiry):
+    """The staff member takes the request on: in progress, in their charge."""
+    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    if inquiry.status == Inquiry.Status.DONE:
+        raise GroupError(_("This request is already done."))
+    inquiry.status = Inquiry.Status.IN_PROGRESS
+    inquiry.assigned_to = user
+    inquiry.save(update_fields=["status", "assigned_to"])
+    return inquiry
+
+
+@transaction.atomic
+def close_inquiry(user, inquiry):
+    """The request was answered (by phone, by e-mail): done, its retention starts."""
+    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    if inquiry.status == Inquiry.Status.DONE:
+        raise GroupError(_("This request is already done."))
+    inquiry.status = Inquiry.Status.DONE
+    inquiry.assigned_to = inquiry.assigned_to or user
+    inquiry.answered_at = inquiry.answered_at or timezone.now()
+    inquiry.save(update_fields=["status", "assigned_to", "answered_at"])
+    return inquiry
+
+
+@transaction.atomic
+def reopen_inquiry(user, inquiry):
+    """A request marked done by mistake goes back to work, in the user's charge."""
+    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    if inquiry.status != Inquiry.Status.DONE:
+        raise GroupError(_("This request is still open."))
+    inquiry.status = Inquiry.Status.IN_PROGRESS
+    inquiry.assigned_to = user
+    inquiry.save(update_fields=["status", "assigned_to"])
+    return inquiry

@@ -29,6 +29,11 @@ urlpatterns = [
         name="group_close",
     ),
     path("intern/posteingang/", staff.InboxView.as_view(), name="inbox"),
+    path(
+        "intern/posteingang/<int:pk>/<slug:action>/",
+        staff.InboxActionView.as_view(),
+        name="inbox_action",
+    ),
     path("intern/beratungen/", consultations.ConsultationView.as_view(), name="consultations"),
     path(
         "intern/beratungen/<int:pk>/loeschen/",

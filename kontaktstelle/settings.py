@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kontaktstelle.web.context_processors.navigation",
+                "groups.context_processors.inbox",
             ],
         },
     },

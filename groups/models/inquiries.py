@@ -27,7 +27,17 @@ class Inquiry(models.Model):
 
     class Status(models.TextChoices):
         NEW = "new", _("new")
+        IN_PROGRESS = "in_progress", _("in progress")
         DONE = "done", _("done")
+
+        @classmethod
+        def open_states(cls):
+            return [cls.NEW, cls.IN_PROGRESS]
+
+    class Asker(models.TextChoices):
+        AFFECTED = "affected", _("for myself")
+        RELATIVE = "relative", _("as a relative or friend")
+        PROFESSIONAL = "professional", _("as a professional")
 
     office = models.ForeignKey(
         Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="inquiries"
@@ -47,8 +57,19 @@ class Inquiry(models.Model):
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     message = models.TextField(_("message"), max_length=2000, blank=True)
     consent_at = models.DateTimeField(_("consent to data processing given at"))
+    asker = models.CharField(
+        _("asking"), max_length=20, choices=Asker.choices, blank=True, default=""
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member in charge"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     created_at = models.DateTimeField(_("received"), auto_now_add=True)
     answered_at = models.DateTimeField(

@@ -43,7 +43,9 @@ class ConsultationView(OfficeStaffRequiredMixin, View):
             initial |= {
                 "channel": Consultation.Channel.WEB_FORM,
                 "held_on": timezone.localdate(inquiry.created_at),
-                "topic_names": inquiry.topic,
+                # Carried over: the thesaurus topics the request names, and who asks.
+                "topic_names": "; ".join(t.name for t in Topic.objects.from_text(inquiry.topic)),
+                "asker": inquiry.asker or None,
                 "referred_groups": [inquiry.group] if inquiry.group else [],
                 "founding_interest": inquiry.kind == Inquiry.Kind.FOUNDING_INTEREST,
             }

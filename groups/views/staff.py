@@ -4,9 +4,11 @@ import base64
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DetailView, ListView, UpdateView, View
 
 from groups import services
@@ -101,14 +103,74 @@ class GroupCloseView(StaffGroupMixin, View):
 
 
 class InboxView(OfficeStaffRequiredMixin, ListView):
-    """Contact requests and founding interests of the office, newest first."""
+    """The office's web requests as a work queue: open ones first, filtered by state."""
 
     template_name = "groups/inbox.html"
     context_object_name = "inquiries"
-    paginate_by = 50
+    paginate_by = 30
+    FILTERS = {
+        "open": Inquiry.Status.open_states(),
+        Inquiry.Status.NEW: [Inquiry.Status.NEW],
+        Inquiry.Status.IN_PROGRESS: [Inquiry.Status.IN_PROGRESS],
+        Inquiry.Status.DONE: [Inquiry.Status.DONE],
+    }
 
     def get_queryset(self):
-        return Inquiry.objects.for_user(self.request.user).select_related("group", "consultation")
+        self.status = self.request.GET.get("status", "open")
+        if self.status not in self.FILTERS:
+            self.status = "open"
+        self.mine = self.request.GET.get("mine") == "1"
+        inquiries = (
+            Inquiry.objects.for_user(self.request.user)
+            .filter(status__in=self.FILTERS[self.status])
+            .select_related("group", "consultation", "assigned_to")
+            .prefetch_related("accompaniments")
+        )
+        if self.mine:
+            inquiries = inquiries.filter(assigned_to=self.request.user)
+        return inquiries.order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["status"] = self.status
+        context["mine"] = self.mine
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        context["filters"] = [
+            ("open", _("open")),
+            *((value, Inquiry.Status(value).label) for value in self.FILTERS if value != "open"),
+        ]
+        return context
+
+
+class InboxActionView(OfficeStaffRequiredMixin, View):
+    """Take a request on, mark it done, or open it again (POST only)."""
+
+    ACTIONS = {
+        "uebernehmen": (
+            services.take_inquiry,
+            gettext_lazy("You are in charge of the request now."),
+        ),
+        "erledigt": (services.close_inquiry, gettext_lazy("The request is done.")),
+        "wieder-oeffnen": (services.reopen_inquiry, gettext_lazy("The request is open again.")),
+    }
+
+    def post(self, request, pk, action):
+        if action not in self.ACTIONS:
+            raise Http404
+        change, done = self.ACTIONS[action]
+        inquiry = fetch(Inquiry.objects, request.user, pk=pk)
+        try:
+            change(request.user, inquiry)
+        except services.GroupError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, done)
+        back = request.POST.get("next", "")
+        if not back.startswith(reverse("groups:inbox")):
+            back = reverse("groups:inbox")
+        return redirect(back)
 
 
 class TopicListView(OfficeStaffRequiredMixin, ListView):

@@ -52,7 +52,9 @@ def create_founding_group(acting, inquiry):
     )
     inquiry.status = Inquiry.Status.DONE
     inquiry.answered_at = inquiry.answered_at or timezone.now()
-    inquiry.save(update_fields=["status", "answered_at"])
+    inquiry.assigned_to = inquiry.assigned_to or acting
+    inquiry.group = group  # what came of it, linked from the inbox
+    inquiry.save(update_fields=["status", "answered_at", "assigned_to", "group"])
     audit.record(
         acting,
         audit.Action.PERSONAL_DATA_CHANGED,

@@ -664,6 +664,14 @@ MATRIX = {
     "groups:group_update": [case(office_object(), args=pk("group"), data=group_data, acts="staff")],
     "groups:group_close": [case(office_object(), args=pk("group"), data=empty, acts="staff")],
     "groups:inbox": [case(office_page())],
+    "groups:inbox_action": [
+        case(
+            office_object(NOT_ALLOWED),
+            args=lambda w: [w.inquiry.pk, "uebernehmen"],
+            data=empty,
+            acts="staff",
+        )
+    ],
     "groups:consultations": [case(office_page(), data=consultation_data, acts="staff")],
     "groups:consultation_delete": [
         case(office_object(), args=pk("consultation"), data=empty, acts="staff")
