@@ -12,6 +12,10 @@ class GroupForm(forms.ModelForm):
     consent_channel = consent_channel_field(
         _("How the group gave its consent to publish; recorded when you enter or change its date.")
     )
+    publish_without_consent = forms.BooleanField(
+        label=_("Publish although no consent of the group is recorded"),
+        required=False,
+    )
 
     class Meta:
         model = Group
@@ -41,6 +45,7 @@ class GroupForm(forms.ModelForm):
             "consent_published_on",
             "consent_channel",
             "consent_scope",
+            "publish_without_consent",
             "contact_route",
             "public_email",
             "public_phone",
@@ -72,6 +77,21 @@ class GroupForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        publishing = cleaned.get("listing") not in (None, Group.Listing.UNLISTED) and (
+            self.instance.pk is None or self.instance.listing == Group.Listing.UNLISTED
+        )
+        if (
+            publishing
+            and not cleaned.get("consent_published_on")
+            and not cleaned.get("publish_without_consent")
+        ):
+            self.add_error(
+                "publish_without_consent",
+                _(
+                    "No consent of the group to publish is recorded. Please enter the date "
+                    "of its consent, or confirm that you publish the group anyway."
+                ),
+            )
         if cleaned.get("room") and any(
             cleaned.get(field) for field in ("street", "postcode", "city")
         ):

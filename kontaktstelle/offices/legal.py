@@ -5,6 +5,8 @@ template with the office's name and address filled in. The template says in its 
 paragraph that it is one, and its square brackets mark what the office must fill in.
 """
 
+import re
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -186,6 +188,20 @@ def default_text(kind, office):
 def current_text(office, kind):
     """The office's saved text, or None while the template is shown."""
     return LegalText.objects.filter(office=office, kind=kind).first()
+
+
+PLACEHOLDER = re.compile(r"\[[^\]\n]{2,}\]")
+
+
+def kinds_with_placeholders(office):
+    """The legal pages whose public text (saved, or the shipped template) still has a
+    placeholder in square brackets, such as "[Name of the responsible person]"."""
+    saved = {text.kind: text.body for text in LegalText.objects.filter(office=office)}
+    return [
+        kind
+        for kind in Kind
+        if PLACEHOLDER.search(saved[kind] if kind in saved else default_text(kind, office))
+    ]
 
 
 @transaction.atomic

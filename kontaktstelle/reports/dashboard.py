@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 
 from groups.models import Group, Inquiry
 from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
+from kontaktstelle.offices import legal
 from kontaktstelle.offices.models import Site
 from starters.models import Certificate, Starter
 from starters.selectors import dashboard_figures
@@ -36,6 +37,9 @@ class DashboardView(OfficeStaffRequiredMixin, TemplateView):
             exchange_overdue=Count("pk", filter=Q(pk__in=starters.exchange_overdue().values("pk"))),
         )
         context["accompaniment_counts"] = dashboard_figures(self.request.user)
+        if self.request.user.is_office_admin:
+            # The public sees these pages: the office admin is reminded until they are done.
+            context["legal_placeholders"] = legal.kinds_with_placeholders(self.request.user.office)
         context["pending_certificates"] = (
             Certificate.objects.for_user(self.request.user)
             .filter(signed_on__isnull=True)

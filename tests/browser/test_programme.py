@@ -78,7 +78,7 @@ def test_an_affected_starter_is_never_offered_a_founding_interests_group(
     expect(page).to_have_url(re.compile(r"/intern/$"))
     page.locator("header a[href='/intern/posteingang/']").click()
     expect(page).to_have_url(re.compile(r"/intern/posteingang/$"))
-    row = page.locator("tbody tr").filter(has_text="Sabine Gründerin")
+    row = page.locator("[data-inquiry]").filter(has_text="Sabine Gründerin")
     expect(row).to_contain_text("Tinnitus")
     row.get_by_role("button", name="Gruppe anlegen und Begleitung anfragen").click()
 

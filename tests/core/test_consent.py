@@ -62,6 +62,8 @@ def group_form_data(**overrides):
         "status": "active",
         "accepts_new_members": "yes",
         "listing": "public_without_place",
+        # Published without a recorded consent: staff confirm it (issue 19).
+        "publish_without_consent": "on",
         "contact_route": "office",
         "city": "Musterstadt",
     } | overrides

@@ -236,3 +236,23 @@ def test_the_user_menu_links_the_texts_for_office_admins_only(client, office_adm
     assert reverse("legal_texts") in client.get(reverse("dashboard")).content.decode()
     client.force_login(staff)
     assert reverse("legal_texts") not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_office_admin_is_warned_while_a_legal_page_has_placeholders(
+    client, office_admin, staff, office
+):
+    from kontaktstelle.offices import legal
+    from kontaktstelle.offices.models import LegalText
+
+    client.force_login(office_admin)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Rechtstexte zeigen der Öffentlichkeit noch Platzhalter" in page
+    assert reverse("legal_text_edit", args=[LegalText.Kind.IMPRINT]) in page
+    for kind in LegalText.Kind:
+        legal.save_legal_text(office_admin, kind, f"Der fertige Text ({kind.label}).")
+    assert legal.kinds_with_placeholders(office) == []
+    assert "data-legal-placeholders" not in client.get(reverse("dashboard")).content.decode()
+    legal.save_legal_text(office_admin, LegalText.Kind.PRIVACY, "Verantwortlich: [Name]")
+    assert legal.kinds_with_placeholders(office) == [LegalText.Kind.PRIVACY]
+    client.force_login(staff)
+    assert "data-legal-placeholders" not in client.get(reverse("dashboard")).content.decode()

@@ -45,6 +45,8 @@ def form_data(**overrides):
         "accepts_new_members": "yes",
         "schedule": "jeden 1. Montag, 18 Uhr",
         "listing": "public_with_place",
+        # Published without a recorded consent: staff confirm it (issue 19).
+        "publish_without_consent": "on",
         "contact_route": "office",
         "street": "Lindenstraße 1",
         "postcode": "12345",
@@ -300,3 +302,39 @@ def test_topic_list_query_count_is_flat(client, staff, django_assert_max_num_que
 def test_topic_list_refuses_other_roles(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(reverse("groups:topic_list")).status_code == 403
+
+
+def test_publishing_without_a_recorded_consent_asks_for_confirmation(client, staff, office):
+    client.force_login(staff)
+    data = form_data()
+    del data["publish_without_consent"]
+    response = client.post(reverse("groups:group_create"), data)
+    assert response.status_code == 200
+    assert response.context["form"].has_error("publish_without_consent")
+    assert "Es ist keine Einwilligung der Gruppe" in response.content.decode()
+    assert not Group.objects.exists()
+    with_consent = form_data(consent_published_on=timezone.localdate().isoformat())
+    del with_consent["publish_without_consent"]
+    assert client.post(reverse("groups:group_create"), with_consent).status_code == 302
+    unlisted = form_data(name="Anonyme Gruppe", listing="unlisted")
+    del unlisted["publish_without_consent"]
+    assert client.post(reverse("groups:group_create"), unlisted).status_code == 302
+
+
+def test_editing_a_group_already_public_asks_nothing(client, staff, office):
+    group = GroupFactory(office=office, listing=Group.Listing.PUBLIC_WITH_PLACE)
+    client.force_login(staff)
+    data = form_data(name="Neuer Name")
+    del data["publish_without_consent"]
+    response = client.post(reverse("groups:group_update", args=[group.pk]), data)
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.name == "Neuer Name"
+
+
+def test_the_staff_page_links_the_public_page_of_a_public_group(client, staff, office):
+    public = GroupFactory(office=office, listing=Group.Listing.PUBLIC_WITH_PLACE)
+    unlisted = GroupFactory(office=office, listing=Group.Listing.UNLISTED)
+    client.force_login(staff)
+    assert public.get_public_url() in client.get(public.get_absolute_url()).content.decode()
+    assert unlisted.get_public_url() not in client.get(unlisted.get_absolute_url()).content.decode()
