@@ -276,6 +276,29 @@ class ContactRequestForm(VisitorForm):
         self.fields["asker"].required = False
 
 
+class CorrectionForm(VisitorForm):
+    """ "Angaben falsch?": a visitor tells the office what is out of date on a group's page."""
+
+    class Meta(VisitorForm.Meta):
+        fields = ["message", "name", "email", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["message"].label = _("What is not right any more?")
+        self.fields["message"].help_text = _(
+            "For example a new meeting time or place; please no names of members."
+        )
+        self.fields["message"].required = True
+        # Labels of their own: the page holds the contact form too.
+        self.fields["name"].label = _("Your name, in case we have a question")
+        self.fields["email"].label = _("Your e-mail address, in case we have a question")
+        self.fields["phone"].label = _("Or your phone number, in case we have a question")
+        self.fields["consent"].label = _(
+            "I agree that the contact office stores my details to check this hint and "
+            "deletes them when they are no longer needed."
+        )
+
+
 class FoundingInterestForm(VisitorForm):
     class Meta(VisitorForm.Meta):
         fields = ["topic", "name", "email", "phone", "message"]

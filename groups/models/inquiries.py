@@ -24,6 +24,7 @@ class Inquiry(models.Model):
     class Kind(models.TextChoices):
         CONTACT_REQUEST = "contact_request", _("contact request for a group")
         FOUNDING_INTEREST = "founding_interest", _("founding interest")
+        CORRECTION = "correction", _("correction hint for a group")
 
     class Status(models.TextChoices):
         NEW = "new", _("new")

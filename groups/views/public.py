@@ -12,7 +12,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from groups import services
-from groups.forms import ContactRequestForm, DirectoryFilterForm, FoundingInterestForm
+from groups.forms import (
+    ContactRequestForm,
+    CorrectionForm,
+    DirectoryFilterForm,
+    FoundingInterestForm,
+)
 from groups.models import Group, Inquiry, Topic
 from groups.search import RankedResults, ranked_groups
 from kontaktstelle.offices.selectors import public_office
@@ -74,11 +79,21 @@ def group_page(request, slug):
         Group.objects.public().select_related("office", "room__site").prefetch_related("topics"),
         slug=slug,
     )
-    form = ContactRequestForm(request.POST or None)
-    if request.method == "POST" and _accept(request, form):
-        services.receive_inquiry(form, group.office, Inquiry.Kind.CONTACT_REQUEST, group=group)
-        return redirect("groups:thanks")
-    return render(request, "groups/public_group.html", {"group": group, "form": form})
+    correcting = request.method == "POST" and "correction-message" in request.POST
+    form = ContactRequestForm(request.POST if request.method == "POST" and not correcting else None)
+    correction = CorrectionForm(request.POST if correcting else None, prefix="correction")
+    if request.method == "POST":
+        sent, kind = (correction, Inquiry.Kind.CORRECTION) if correcting else (form, None)
+        if _accept(request, sent):
+            services.receive_inquiry(
+                sent, group.office, kind or Inquiry.Kind.CONTACT_REQUEST, group=group
+            )
+            return redirect("groups:thanks")
+    return render(
+        request,
+        "groups/public_group.html",
+        {"group": group, "form": form, "correction": correction, "correcting": correcting},
+    )
 
 
 @method_decorator(login_not_required, name="dispatch")
