@@ -1,0 +1,163 @@
+"""The visitors' forms: directory search, contact request, founding interest, correction hint."""
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group, Inquiry, TopicCategory
+
+
+class DirectoryFilterForm(forms.Form):
+    """Search and filters of the public directory; invalid values are dropped, not errors."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Topic area"),
+        required=False,
+        queryset=TopicCategory.objects.order_by("name"),
+        empty_label=_("all topic areas"),
+        to_field_name="slug",
+    )
+    place = forms.CharField(label=_("Town or district"), required=False, max_length=100)
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=[("", _("any")), *Group.Format.choices]
+    )
+    language = forms.CharField(label=_("Language"), required=False, max_length=50)
+    accessible = forms.BooleanField(label=_("step-free access"), required=False)
+    relatives = forms.BooleanField(label=_("for relatives"), required=False)
+    young = forms.BooleanField(label=_("young self-help (18–35)"), required=False)
+    open_to_new = forms.BooleanField(label=_("welcomes new members"), required=False)
+
+    def __init__(self, data=None):
+        super().__init__(data)
+        if self.is_bound:
+            # Invalid values drop out of cleaned_data and are ignored, never an error page.
+            self.is_valid()
+
+    @property
+    def query(self):
+        return (self.cleaned_data.get("q") or "").strip()[:200] if self.is_bound else ""
+
+    def filter(self, queryset):
+        data = self.cleaned_data if self.is_bound else {}
+        if data.get("category"):
+            # EXISTS, not a join: no duplicate rows to remove, so the list keeps its index.
+            queryset = queryset.filter(
+                Exists(
+                    Group.topics.through.objects.filter(
+                        group=OuterRef("pk"), topic__category=data["category"]
+                    )
+                )
+            )
+        if data.get("place"):
+            place = data["place"].strip()
+            queryset = queryset.filter(Q(city__icontains=place) | Q(district__icontains=place))
+        if data.get("format"):
+            queryset = queryset.filter(format=data["format"])
+        if data.get("language"):
+            queryset = queryset.filter(languages__icontains=data["language"].strip())
+        if data.get("accessible"):
+            queryset = queryset.accessible()
+        if data.get("relatives"):
+            queryset = queryset.filter(audience__in=[Group.Audience.RELATIVES, Group.Audience.BOTH])
+        if data.get("young"):
+            queryset = queryset.filter(age_group=Group.AgeGroup.YOUNG)
+        if data.get("open_to_new"):
+            queryset = queryset.filter(accepts_new_members=Group.NewMembers.YES)
+        return queryset
+
+    @property
+    def has_filters(self):
+        data = self.cleaned_data if self.is_bound else {}
+        return any(data.get(name) for name in self.fields if name != "q")
+
+
+class VisitorForm(forms.ModelForm):
+    """Common part of the public forms: contact details, consent, spam trap."""
+
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the contact office stores my details to answer this request and "
+            "deletes them when they are no longer needed."
+        ),
+        error_messages={"required": _("Please agree so that we may answer you.")},
+    )
+    # A field people never see (hidden by CSS and from screen readers); bots fill it in.
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = Inquiry
+        fields = ["name", "email", "phone", "message"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 4, "maxlength": 2000})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Your name (a first name is enough)")
+        self.fields["email"].label = _("Your e-mail address")
+        self.fields["phone"].label = _("Or your phone number")
+        self.fields["message"].label = _("Message (optional)")
+        self.fields["message"].help_text = _(
+            "Please do not write about your health here; we will talk in person."
+        )
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Please leave this field empty."))
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not cleaned.get("phone") and not self.has_error("email"):
+            raise forms.ValidationError(
+                _("Please give an e-mail address or a phone number so that we can reach you.")
+            )
+        return cleaned
+
+
+class ContactRequestForm(VisitorForm):
+    class Meta(VisitorForm.Meta):
+        fields = ["name", "email", "phone", "asker", "message"]
+        widgets = VisitorForm.Meta.widgets | {"asker": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["asker"].label = _("You are asking (optional)")
+        self.fields["asker"].choices = Inquiry.Asker.choices
+        self.fields["asker"].required = False
+
+
+class CorrectionForm(VisitorForm):
+    """ "Angaben falsch?": a visitor tells the office what is out of date on a group's page."""
+
+    class Meta(VisitorForm.Meta):
+        fields = ["message", "name", "email", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["message"].label = _("What is not right any more?")
+        self.fields["message"].help_text = _(
+            "For example a new meeting time or place; please no names of members."
+        )
+        self.fields["message"].required = True
+        # Labels of their own: the page holds the contact form too.
+        self.fields["name"].label = _("Your name, in case we have a question")
+        self.fields["email"].label = _("Your e-mail address, in case we have a question")
+        self.fields["phone"].label = _("Or your phone number, in case we have a question")
+        self.fields["consent"].label = _(
+            "I agree that the contact office stores my details to check this hint and "
+            "deletes them when they are no longer needed."
+        )
+
+
+class FoundingInterestForm(VisitorForm):
+    class Meta(VisitorForm.Meta):
+        fields = ["topic", "name", "email", "phone", "message"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].label = _("On which topic would you like to start a group?")
+        self.fields["topic"].required = True
