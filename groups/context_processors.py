@@ -1,3 +1,5 @@
+import functools
+
 from groups.models import Inquiry
 
 
@@ -7,6 +9,7 @@ def inbox(request):
     if user is None or not user.is_authenticated or not user.is_office_staff:
         return {}
 
+    @functools.cache  # the menu and the dashboard show it: one query
     def new_requests():
         return Inquiry.objects.for_user(user).filter(status=Inquiry.Status.NEW).count()
 

@@ -78,8 +78,7 @@ def monthly(starter, year):
     return rows
 
 
-def totals(rows):
-    keys = ("meetings", "hours", "km", "km_euros", "costs", "total")
+def totals(rows, keys=("meetings", "hours", "km", "km_euros", "costs", "total")):
     return {key: sum((row[key] for row in rows), Decimal(0)) for key in keys}
 
 

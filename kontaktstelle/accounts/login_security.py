@@ -22,8 +22,6 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Sum
 from django.shortcuts import render
 
-from kontaktstelle.web.clients import client_ip  # noqa: F401 (AXES_CLIENT_IP_CALLABLE)
-
 
 def normalise_email(value):
     """The form in which failures are counted: logins ignore case and outer blanks."""

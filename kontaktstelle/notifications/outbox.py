@@ -8,21 +8,18 @@ outbox holds a text (with its link) only while it waits. An e-mail whose link ha
 expired before it could be sent is dropped, since it would only disappoint.
 """
 
-import datetime
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from kontaktstelle.notifications.models import OutgoingEmail
+from kontaktstelle.notifications.services import unclaimed
 
 logger = logging.getLogger(__name__)
-
-# A claim older than this is taken to be from a process that died while sending.
-STALE_CLAIM = datetime.timedelta(minutes=30)
 
 
 def send(recipient, subject, body, valid_for, after_commit=True):
@@ -60,7 +57,7 @@ def deliver_to(recipient):
 def _claim(pk, now):
     return (
         OutgoingEmail.objects.filter(pk=pk, expires_at__gt=now)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
+        .filter(unclaimed(now))
         .update(claimed_at=now, attempts=F("attempts") + 1)
         == 1
     )
@@ -87,7 +84,5 @@ def send_pending():
     expired, _ = OutgoingEmail.objects.filter(expires_at__lte=now).delete()
     if expired:
         logger.warning("%s e-mail(s) expired before they could be sent.", expired)
-    waiting = OutgoingEmail.objects.filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM)
-    )
+    waiting = OutgoingEmail.objects.filter(unclaimed(now))
     return sum(deliver(pk) for pk in waiting.values_list("pk", flat=True))

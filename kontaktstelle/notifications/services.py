@@ -66,10 +66,15 @@ def mark_done(urls, kinds=None):
     return done.update(read_at=timezone.now())
 
 
+def unclaimed(now):
+    """Rows no process is sending: never claimed, or claimed by one that died."""
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM)
+
+
 def _claim(pk, now):
     return (
         Notification.objects.filter(pk=pk, emailed_at__isnull=True, by_email=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
+        .filter(unclaimed(now))
         .update(claimed_at=now)
         == 1
     )
@@ -97,7 +102,7 @@ def deliver_pending():
     """Send every notification not e-mailed yet (also those a failed run left)."""
     now = timezone.now()
     pending = Notification.objects.filter(emailed_at__isnull=True, by_email=True).filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM)
+        unclaimed(now)
     )
     return sum(deliver(pk) for pk in pending.values_list("pk", flat=True))
 

@@ -9,8 +9,12 @@ starter, or a name-like or free-text field that it does not mention, so a new mo
 cannot be forgotten.
 """
 
-from kontaktstelle.consent.services import record_web_consent, sync_consent, withdraw_consent
-from kontaktstelle.privacy.base import PrivacyError
+from kontaktstelle.consent.services import (
+    PrivacyError,
+    record_web_consent,
+    sync_consent,
+    withdraw_consent,
+)
 from kontaktstelle.privacy.people import (
     Person,
     anonymise_inquiries,

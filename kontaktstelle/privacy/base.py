@@ -1,7 +1,5 @@
 """What the parts of the privacy package share."""
 
-from kontaktstelle.consent.services import PrivacyError, end_consents  # noqa: F401
-
 PROJECT_APPS = ("kontaktstelle", "groups", "starters")
 EXPORT_FORMAT = "kontaktstelle-personal-data"
 EXPORT_VERSION = 1

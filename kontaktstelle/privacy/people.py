@@ -18,13 +18,12 @@ from groups.models import Inquiry
 from kontaktstelle.accounts.models import User
 from kontaktstelle.audit import services as audit
 from kontaktstelle.consent.models import Consent
+from kontaktstelle.consent.services import PrivacyError, end_consents
 from kontaktstelle.privacy.base import (
     EXPORT_FORMAT,
     EXPORT_VERSION,
     MIN_MENTION_LENGTH,
     SECRET_FIELDS,
-    PrivacyError,
-    end_consents,
 )
 from kontaktstelle.privacy.registry import BLANK, DELETE, KEEP, REGISTRY, Rule, registered_models
 from kontaktstelle.web import public_cache

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 from django.views.generic import TemplateView
 
-from groups.models import Group, Inquiry
+from groups.models import Group
 from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.offices import legal
 from kontaktstelle.offices.models import Site
@@ -25,9 +25,6 @@ class DashboardView(OfficeStaffRequiredMixin, TemplateView):
         context["group_counts"] = groups.exclude(status=Group.Status.CLOSED).aggregate(
             open=Count("pk"),
             overdue=Count("pk", filter=Q(pk__in=groups.needs_confirmation().values("pk"))),
-        )
-        context["new_inquiries"] = (
-            Inquiry.objects.for_user(self.request.user).filter(status=Inquiry.Status.NEW).count()
         )
         starters = Starter.objects.for_user(self.request.user)
         context["starter_counts"] = starters.aggregate(

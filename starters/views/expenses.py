@@ -41,15 +41,13 @@ def travel_context(starter, year):
 
 
 def claim_context(starter, year, month):
-    start, end, trips = expenses.trips(starter, year, month)
+    start, _end, trips = expenses.trips(starter, year, month)
     return {
         "starter": starter,
         "month": start,
-        "end": end,
         "trips": trips,
-        "totals": expenses.totals([{"meetings": 1, "hours": 0, **trip} for trip in trips]),
+        "totals": expenses.totals(trips, keys=("km", "km_euros", "costs", "total")),
         "km_rate": expenses.km_rate(),
-        "today": timezone.localdate(),
     }
 
 

@@ -179,7 +179,7 @@ def test_office_admin_lifts_the_lock_of_a_user_of_their_office_only(
 
 
 def test_client_ip_is_taken_from_the_proxy_only_when_trusted(rf, settings):
-    from kontaktstelle.accounts.login_security import client_ip
+    from kontaktstelle.web.clients import client_ip
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
     settings.KONTAKTSTELLE_TRUST_X_FORWARDED_FOR = False
