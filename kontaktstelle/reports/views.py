@@ -77,6 +77,9 @@ def chosen_period(request, office=None):
 
 BAR_ROW = 34  # height of one row of the SVG chart: the label above, its bar below
 BAR_WIDTH = 380  # the longest bar
+# More bars than a chart and its table fit on one A4 sheet: the printed report shows
+# the table alone, which can go on over the next sheet (a chart cannot).
+PRINTED_BARS = 15
 
 
 def bars(rows):
@@ -224,7 +227,12 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
             return export_table(table, export, name)
         tables, programme = self.tables(office, period, site)
         charts = {
-            key: {**table, "bars": bars(table["rows"]), "height": BAR_ROW * len(table["rows"])}
+            key: {
+                **table,
+                "bars": bars(table["rows"]),
+                "height": BAR_ROW * len(table["rows"]),
+                "prints_table_only": len(table["rows"]) > PRINTED_BARS,
+            }
             for key, table in tables.items()
             if key != "summary"
         }
@@ -240,8 +248,19 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
                 "programme": programme,
                 "office": office,
                 "query": request.GET.urlencode(),
+                # The printed report's cover: its year when the period is one, and the day.
+                "report_year": calendar_year(period),
+                "today": timezone.localdate(),
             },
         )
+
+
+def calendar_year(period):
+    """The year a period covers from 1 January to 31 December, else None."""
+    year = period.start.year
+    if (period.start, period.end) == (datetime.date(year, 1, 1), datetime.date(year, 12, 31)):
+        return year
+    return None
 
 
 def export_table(table, kind, name):
