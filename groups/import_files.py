@@ -4,38 +4,83 @@ Files are checked before they are read, so that a small file cannot take a serve
 memory (an "upload bomb"): at most 5 MB; an XLSX archive at most 50 MB unpacked, no
 part of it but the sheets over 10 MB, at most 100 parts, nothing packed more than 100
 to 1; reading stops after ``MAX_LINES`` lines, empty ones included. Below the header
-only the cells of known columns are kept."""
+only the cells of known columns are kept.
+
+Also here: the columns and the headers accepted for them (``column_of``), so that the
+reading knows which cells to keep."""
 
 import csv
+import datetime
+import functools
 import io
 import zipfile
 
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from groups.models import Group
 from groups.text import fold
 from kontaktstelle.web import spreadsheets
 
-# The columns in the export's order, each with the German headers accepted for it.
-HEADERS = {
-    "name": "",
-    "topics": "Themen, Thema",
-    "description": "Beschreibung",
-    "city": "Ort",
-    "postcode": "PLZ",
-    "district": "Stadtteil",
-    "format": "Form, Form/Format",
+# The office's spreadsheets speak German, whatever the language of the page: the export
+# is headed by the German labels of the group form and writes German values.
+LANGUAGE = "de"
+
+
+# The columns in the export's order: every field of the staff's group form (GroupForm)
+# but the two that only steer saving the form (how a consent was given, publishing
+# without one).
+COLUMNS = [
+    "name",
+    "topics",
+    "description",
+    "audience",
+    "age_group",
+    "languages",
+    "format",
+    "status",
+    "accepts_new_members",
+    "founded_on",
+    "schedule",
+    "weekday",
+    "start_time",
+    "room",
+    "street",
+    "postcode",
+    "city",
+    "district",
+    "step_free",
+    "accessible_toilet",
+    "hearing_loop",
+    "listing",
+    "consent_published_on",
+    "consent_scope",
+    "contact_route",
+    "public_email",
+    "public_phone",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "last_confirmed_on",
+    "internal_notes",
+]
+
+
+# Read, never written: "published" (yes/no) of the import's first version.
+LEGACY_COLUMNS = ["published"]
+
+
+# Headers accepted besides a column's name and its German and English label: those of
+# the lists offices kept before, and of the import's first version.
+ALIASES = {
+    "topics": "Thema",
+    "format": "Form/Format",
     "audience": "Zielgruppe",
-    "age_group": "Altersgruppe",
-    "accessible": "Barrierefrei",
-    "status": "",
-    "accepts_new_members": "Neue Mitglieder",
-    "schedule": "Treffen, Termine, Treffen/Termine",
-    "languages": "Sprachen",
+    "schedule": "Termine, Treffen/Termine",
+    "step_free": "accessible, Barrierefrei",
     "published": "Veröffentlicht",
 }
-
-
-COLUMNS = list(HEADERS)
 
 
 MAX_ROWS = 5000
@@ -72,7 +117,33 @@ def _keys(value, words):
     return {_key(word): value for word in [value, *words.split(",")] if word.strip()}
 
 
-_HEADERS = {key: column for column in COLUMNS for key in _keys(column, HEADERS[column])}
+def in_language(text, language=LANGUAGE):
+    """A (lazy) translatable text in the spreadsheets' language, or another one."""
+    with translation.override(language):
+        return str(text)
+
+
+def label(column, language=LANGUAGE):
+    """The column's header: the form's label of its field, German unless told."""
+    return in_language(capfirst(Group._meta.get_field(column).verbose_name), language)
+
+
+@functools.cache
+def _headers():
+    """{header as compared: column} for every accepted header; the first meaning wins."""
+    headers = {}
+    for column in [*COLUMNS, *LEGACY_COLUMNS]:
+        words = ALIASES.get(column, "")
+        if column in COLUMNS:
+            words = ",".join([label(column), label(column, "en"), words])
+        for key in _keys(column, words):
+            headers.setdefault(key, column)
+    return headers
+
+
+def column_of(header):
+    """The column a header names, or None."""
+    return _headers().get(_key(header))
 
 
 class ImportFileError(Exception):
@@ -92,6 +163,15 @@ def _cell(value):
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    # Excel turns what looks like a date or a time into one: back to how we write them.
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        value = value.date()
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
@@ -153,7 +233,7 @@ def _kept(rows):
             cells = [_cell(value) for value in row]
             first = {}  # of two columns with one meaning, the first wins
             for i, header in enumerate(cells):
-                first.setdefault(_HEADERS.get(_key(header)), i)
+                first.setdefault(column_of(header), i)
             known = {i for column, i in first.items() if column}
         else:
             cells = [_cell(value) if i in known else "" for i, value in enumerate(row)]

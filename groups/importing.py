@@ -1,52 +1,77 @@
 """Import and export of an office's groups as CSV or XLSX (the office's Excel list).
 
+Export and import are one format, so that an office can export its groups, edit them
+in Excel and import the file again; importing an export unchanged changes nothing.
+Columns: every field of the staff's group form, headed by its German label ("Für
+wen"), whatever the page's language; choices by their German label ("Betroffene"),
+yes/no as Ja/Nein, dates as DD.MM.YYYY, times as HH:MM, a room as "site – room".
+
 Import rules:
+- Headers: a column's German or English label ("Für wen", "For whom"), its name
+  ("audience") or a header of the office's earlier lists (``import_files.ALIASES``).
+  An unknown header is an error listing the German headers.
+- Values: a choice by its German or English label or its code ("vor Ort", "in person",
+  "in_person"); yes/no also as ja/nein, yes/no, x, 1/0; dates also as YYYY-MM-DD.
+  A value not allowed is an error naming the line and listing the German labels.
 - The whole file is checked first: one bad row and nothing is written; every bad row
   is reported with its line number as a spreadsheet shows it (the header is line 1).
 - A row updates the office's existing group of the same name, else creates a group.
   Names are compared ignoring case, umlaut spelling and accents ("Trauercafé" =
   "TRAUERCAFE"); groups of other offices are never looked at.
-- Only the columns present in the file are written. An empty cell clears a text field;
-  an empty cell in a choice column or in "languages" keeps the current value (for a
-  new group: the model's default). "published" yes makes a new or unlisted group
-  public with its meeting place and leaves an already public group as it is.
+- Only the columns present in the file are written. An empty cell clears a text, a
+  date, a time, the weekday or the room; an empty yes/no cell is no; an empty cell in
+  another choice column or in "languages" keeps the current value (for a new group:
+  the model's default).
+- "published" (yes/no, of the import's first version) yes makes a new or unlisted
+  group public with its meeting place and leaves an already public group as it is;
+  a listing column ("Veröffentlichung") wins over it.
+- Postcodes have 5 digits and e-mail addresses are checked. Where a row changes them, a
+  room and an address exclude each other (as on the form) and the model's constraints
+  hold (a group's own contact route needs a consent date and its address or number).
+- A changed consent date or scope updates the group's consent record, as the form does
+  (given on paper, as the file cannot say how).
 - Topics are matched by topic name or synonym, folded like names; unknown topics are
   created in the category "Sonstige Themen" and reported.
-- A group whose values all stay the same is counted as unchanged and gets no history."""
+- A group whose values all stay the same is counted as unchanged: it is not saved and
+  gets no history."""
 
+import datetime
+import functools
+import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models, transaction
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from groups.import_files import (
-    _HEADERS,
+    ALIASES,
     COLUMNS,
+    LANGUAGE,
     MAX_BYTES,
     MAX_ROWS,
     ImportFileError,
     _fail,
     _key,
-    _keys,
+    column_of,
+    in_language,
+    label,
     read_rows,
 )
 from groups.models import Group, GroupChange, Synonym, Topic, TopicCategory
 from groups.search import reindex_groups
 from groups.services import record_change, unique_slug
 from groups.text import fold
+from kontaktstelle.consent import services as consent
+from kontaktstelle.offices.models import Room
 from kontaktstelle.web import spreadsheets
 
-CHOICES = {
-    "format": Group.Format,
-    "audience": Group.Audience,
-    "age_group": Group.AgeGroup,
-    "status": Group.Status,
-    "accepts_new_members": Group.NewMembers,
-}
-
-
-# German (and other) words accepted for the values of the choice columns.
+# Words of the office's earlier lists accepted for the values of the choice columns,
+# besides each value's code and its German and English label.
 VALUE_WORDS = {
     "in_person": "vor Ort, Präsenz",
     "affected": "Betroffene",
@@ -71,17 +96,154 @@ YES = {"yes", "ja", "j", "y", "true", "wahr", "1", "x"}
 NO = {"no", "nein", "n", "false", "falsch", "0", ""}
 
 
-TEXT_FIELDS = ["description", "city", "postcode", "district", "schedule"]
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
+
+
+TIME_FORMATS = ("%H:%M", "%H.%M", "%H:%M:%S")
+
+
+POSTCODE = re.compile(r"[0-9]{5}")
+
+
+# Where a row changes one of these, the form's rule holds: a room or an address.
+PLACE_FIELDS = {"room", "street", "postcode", "city"}
+
+
+NOT_ALLOWED = gettext_lazy(
+    "Line %(line)s: “%(value)s” is not a valid value for “%(field)s”. Allowed: %(allowed)s."
+)
 
 
 OTHER_CATEGORY = {"slug": "sonstige", "name": "Sonstige Themen"}
 
 
-_CHOICE_VALUES = {
-    column: {
-        key: value for value in choices.values for key in _keys(value, VALUE_WORDS.get(value, ""))
-    }
-    for column, choices in CHOICES.items()
+def _kind(column):
+    """How a column's cells are read and written."""
+    model_field = Group._meta.get_field(column)
+    if column in ("name", "topics", "room"):
+        return column
+    if model_field.choices:
+        return "choice"
+    if isinstance(model_field, models.BooleanField):
+        return "yes_no"
+    if isinstance(model_field, models.DateField):
+        return "date"
+    if isinstance(model_field, models.TimeField):
+        return "time"
+    if isinstance(model_field, models.EmailField):
+        return "email"
+    return "text"
+
+
+KINDS = {column: _kind(column) for column in COLUMNS}
+
+
+@functools.cache
+def _choice_words(column):
+    """{value as compared: stored value}: codes, German and English labels, older words."""
+    words = {}
+    for value, text in Group._meta.get_field(column).choices:
+        # Weekdays are stored as numbers that nobody would guess (Monday is 0).
+        code = [value] if isinstance(value, str) else []
+        older = VALUE_WORDS.get(value, "").split(",") if code else []
+        for word in [*code, in_language(text), in_language(text, "en"), *older]:
+            if word.strip():
+                words.setdefault(_key(word), value)
+    return words
+
+
+def _allowed(column):
+    return "; ".join(in_language(text) for _value, text in Group._meta.get_field(column).choices)
+
+
+def _room_label(room):
+    return f"{room.site.name} – {room.name}"
+
+
+def _room_key(text):
+    return _key(text.replace("–", "-"))
+
+
+class _BadCell(Exception):
+    """A cell the import cannot take: a message with %(line)s, and its other values."""
+
+    def __init__(self, message, **params):
+        super().__init__(message)
+        self.message, self.params = message, params
+
+
+KEEP = object()  # what a reader returns for a cell that leaves the current value alone
+
+
+def _read_text(column, text):
+    limit = Group._meta.get_field(column).max_length
+    if limit and len(text) > limit:
+        too_long = _("Line %(line)s: “%(column)s” is longer than %(limit)s characters.")
+        raise _BadCell(too_long, column=header(column), limit=limit)
+    if column == "postcode" and text and not POSTCODE.fullmatch(text):
+        raise _BadCell(_("Line %(line)s: the postcode “%(value)s” does not have 5 digits."))
+    if KINDS[column] == "email" and text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            message = _("Line %(line)s: “%(value)s” is not a valid e-mail address for “%(field)s”.")
+            raise _BadCell(message, field=header(column)) from None
+    return KEEP if column == "languages" and not text else text
+
+
+def _read_choice(column, text):
+    if not text:
+        return None if Group._meta.get_field(column).null else KEEP
+    value = _choice_words(column).get(_key(text))
+    if value is None:
+        raise _BadCell(NOT_ALLOWED, field=header(column), allowed=_allowed(column))
+    return value
+
+
+def _read_yes_no(column, text):
+    if _key(text) not in YES | NO:
+        with translation.override(LANGUAGE):
+            allowed = f"{_('Yes')}; {_('No')}"
+        raise _BadCell(NOT_ALLOWED, field=header(column), allowed=allowed)
+    return _key(text) in YES
+
+
+def _read_date(column, text):
+    return _read_moment(column, text, DATE_FORMATS).date() if text else None
+
+
+def _read_time(column, text):
+    return _read_moment(column, text, TIME_FORMATS).time() if text else None
+
+
+def _read_moment(column, text, formats):
+    for moment_format in formats:
+        try:
+            return datetime.datetime.strptime(text, moment_format)
+        except ValueError:
+            continue
+    if formats == DATE_FORMATS:
+        message = _(
+            "Line %(line)s: “%(value)s” is not a valid date for “%(field)s”. "
+            "Please write it as DD.MM.YYYY."
+        )
+    else:
+        message = _(
+            "Line %(line)s: “%(value)s” is not a valid time for “%(field)s”. "
+            "Please write it as HH:MM."
+        )
+    raise _BadCell(message, field=header(column))
+
+
+READERS = {
+    "name": _read_text,
+    "text": _read_text,
+    "email": _read_text,
+    "choice": _read_choice,
+    "yes_no": _read_yes_no,
+    "date": _read_date,
+    "time": _read_time,
+    "room": lambda column, text: text,  # the office's room is looked up with the groups
 }
 
 
@@ -111,52 +273,54 @@ class ImportResult:
 
 def _parse_row(values, line, errors):
     """One row's RowData; appends (line, message) to ``errors`` for each problem."""
-
-    def error(message, **params):
-        errors.append((line, message % {"line": line, **params}))
-
     row = RowData(line=line, name=values["name"])
     if not row.name:
-        error(_("Line %(line)s: the name is missing."))
-    for column in ["name", *TEXT_FIELDS, "languages"]:
-        if column not in values:
+        errors.append((line, _("Line %(line)s: the name is missing.") % {"line": line}))
+    for column, text in values.items():
+        try:
+            if column == "topics":
+                row.topics = _topic_list(text)
+                continue
+            value = READERS[KINDS.get(column, "yes_no")](column, text)  # or "published"
+        except _BadCell as bad:
+            errors.append((line, bad.message % {"line": line, "value": text, **bad.params}))
             continue
-        limit = Group._meta.get_field(column).max_length
-        if len(values[column]) > limit:
-            too_long = _("Line %(line)s: “%(column)s” is longer than %(limit)s characters.")
-            error(too_long, column=column, limit=limit)
-        elif column in TEXT_FIELDS or (column == "languages" and values[column]):
-            row.values[column] = values[column]
-    for column, choices in _CHOICE_VALUES.items():
-        if not values.get(column):
-            continue
-        row.values[column] = choices.get(_key(values[column]))
-        if row.values[column] is None:
-            unknown = _(
-                "Line %(line)s: unknown value “%(value)s” in column “%(column)s” "
-                "(allowed: %(allowed)s)."
-            )
-            allowed = ", ".join(CHOICES[column].values)
-            error(unknown, value=values[column], column=column, allowed=allowed)
-    for column in ("accessible", "published"):
-        if column in values:
-            word = _key(values[column])
-            if word not in YES | NO:
-                not_yes_no = _(
-                    "Line %(line)s: “%(value)s” in column “%(column)s” is not yes or no."
-                )
-                error(not_yes_no, value=values[column], column=column)
-            row.values[column] = word in YES
-    if "topics" in values:
-        row.topics = []
-        limit = Topic._meta.get_field("name").max_length
-        for topic in (item.strip() for item in values["topics"].split(";")):
-            if len(topic) > limit:
-                too_long = _("Line %(line)s: a topic is longer than %(limit)s characters.")
-                error(too_long, limit=limit)
-            elif topic and fold(topic) not in {fold(known) for known in row.topics}:
-                row.topics.append(topic)
+        if value is not KEEP:
+            row.values[column] = value
     return row
+
+
+def header(column):
+    """The column's German header, as the export writes it and messages name it."""
+    return label(column) if column in KINDS else ALIASES[column]
+
+
+def headers():
+    """The export's headers in their order: the group form's German labels."""
+    return [label(column) for column in COLUMNS]
+
+
+def _topic_list(text):
+    topics = []
+    limit = Topic._meta.get_field("name").max_length
+    for topic in (item.strip() for item in text.split(";")):
+        if len(topic) > limit:
+            too_long = _("Line %(line)s: a topic is longer than %(limit)s characters.")
+            raise _BadCell(too_long, limit=limit)
+        if topic and fold(topic) not in {fold(known) for known in topics}:
+            topics.append(topic)
+    return topics
+
+
+def _unknown_headers(texts):
+    """A line-1 error for each header that names no column."""
+    message = _("Line %(line)s: the column “%(header)s” is unknown. Known columns: %(allowed)s.")
+    allowed = "; ".join(headers())
+    return [
+        (1, message % {"line": 1, "header": text, "allowed": allowed})
+        for text in texts
+        if text and column_of(text) is None
+    ]
 
 
 def parse_file(file_obj, filename: str) -> list[RowData]:
@@ -171,7 +335,10 @@ def parse_file(file_obj, filename: str) -> list[RowData]:
     rows = read_rows(content, filename)
     if not any(any(cells) for cells in rows):
         _fail(_("The file is empty."))
-    columns = [_HEADERS.get(_key(header)) for header in rows[0]]
+    unknown = _unknown_headers(rows[0])
+    if unknown:
+        raise ImportFileError(unknown)
+    columns = [column_of(text) for text in rows[0]]
     if "name" not in columns:
         _fail(_("The file has no column “name”."))
     filled = sum(1 for cells in rows[1:] if any(cells))
@@ -234,16 +401,14 @@ def _changes(group, row, topics, new_topics):
     """{model field or "topics": new value} where the row differs from the group."""
     target = {}
     for column, value in row.values.items():
-        if column == "accessible":
-            target["step_free"] = value
-        elif column == "published":
-            if not value:
-                target["listing"] = Group.Listing.UNLISTED
-            elif group.pk is None or group.listing == Group.Listing.UNLISTED:
-                target["listing"] = Group.Listing.PUBLIC_WITH_PLACE
-        else:
+        if column != "published":
             target[column] = value
-    target["name"] = row.name
+        elif "listing" in row.values:
+            continue  # the listing column says it exactly
+        elif not value:
+            target["listing"] = Group.Listing.UNLISTED
+        elif group.pk is None or group.listing == Group.Listing.UNLISTED:
+            target["listing"] = Group.Listing.PUBLIC_WITH_PLACE
     changes = {
         name: value
         for name, value in target.items()
@@ -260,10 +425,29 @@ def _changes(group, row, topics, new_topics):
     return changes
 
 
+def _problems(group, changes):
+    """What the form and the model refuse in the group as changed (messages, no line)."""
+    problems = []
+    if (
+        changes.keys() & PLACE_FIELDS
+        and group.room
+        and any(getattr(group, name) for name in PLACE_FIELDS - {"room"})
+    ):
+        problems.append(_("Choose either a room of the office or an address, not both."))
+    for constraint in Group._meta.constraints:
+        if changes.keys() & constraint.condition.referenced_base_fields:
+            try:
+                constraint.validate(Group, group)
+            except ValidationError as error:
+                problems.extend(error.messages)
+    return problems
+
+
 def _existing_groups(office, rows, errors):
     """{folded name: group} of the office's groups; a name used twice there is an error."""
     existing, doubled = {}, set()
-    for group in office.groups.prefetch_related("topics").order_by("pk"):
+    groups = office.groups.select_related("room__site").prefetch_related("topics")
+    for group in groups.order_by("pk"):
         if fold(group.name) in existing:
             doubled.add(fold(group.name))
         existing.setdefault(fold(group.name), group)
@@ -274,12 +458,28 @@ def _existing_groups(office, rows, errors):
     return existing
 
 
+def _find_rooms(office, rows, errors):
+    """Put the office's room for its label ("site – room") into each row that names one."""
+    rooms = Room.objects.for_office(office).select_related("site").order_by("site__name", "name")
+    by_label = {_room_key(_room_label(room)): room for room in rooms}
+    for row in rows:
+        text = row.values.get("room")
+        if text is None:
+            continue
+        row.values["room"] = by_label.get(_room_key(text)) if text else None
+        if text and row.values["room"] is None:
+            allowed = "; ".join(_room_label(room) for room in rooms) or "–"
+            params = {"line": row.line, "value": text, "field": header("room"), "allowed": allowed}
+            errors.append((row.line, NOT_ALLOWED % params))
+
+
 def import_groups(office, file_obj, filename, user=None, dry_run=False) -> ImportResult:
     """Check the whole file, then create or update the office's groups in one transaction.
 
     ``file_obj`` is the file's bytes or a binary file object; ``user`` is recorded in
-    each group's history. With ``dry_run`` nothing is written and the result says what
-    the import would do.
+    each group's history and consent record. With ``dry_run`` nothing is written and
+    the result says what the import would do. Nothing is written when any row has a
+    problem; a group whose values all stay the same is neither saved nor recorded.
     """
     result = ImportResult(dry_run=dry_run)
     try:
@@ -289,6 +489,7 @@ def import_groups(office, file_obj, filename, user=None, dry_run=False) -> Impor
         return result
     with transaction.atomic():
         existing = _existing_groups(office, rows, result.errors)
+        _find_rooms(office, rows, result.errors)
         if result.errors:
             return result
         topics, new_topics, plan = _Topics(), {}, []
@@ -301,18 +502,21 @@ def import_groups(office, file_obj, filename, user=None, dry_run=False) -> Impor
                 result.updated += 1
             else:
                 result.unchanged += 1
+            for name, value in changes.items():
+                if name != "topics":
+                    setattr(group, name, value)  # in memory: saved below unless dry_run
+            for problem in _problems(group, changes):
+                message = _("Line %(line)s: %(message)s")
+                result.errors.append((row.line, message % {"line": row.line, "message": problem}))
             plan.append((group, changes))
         result.new_topics = list(new_topics.values())
-        if dry_run:
+        if dry_run or result.errors:
             return result
         touched = []
         for group, changes in plan:
             if not changes:
                 continue
             created = group.pk is None
-            for name, value in changes.items():
-                if name != "topics":
-                    setattr(group, name, value)
             if created:
                 group.slug = unique_slug(group.name)
             group.save()
@@ -320,6 +524,8 @@ def import_groups(office, file_obj, filename, user=None, dry_run=False) -> Impor
                 group.topics.set([topics.get_or_create(name) for name in changes["topics"]])
             labels = [] if created else [_label(name) for name in changes]
             record_change(group, user, GroupChange.Action.IMPORTED, labels)
+            if changes.keys() & {"consent_published_on", "consent_scope"}:
+                consent.sync_consent(user, group)
             touched.append(group.pk)
         if touched:
             reindex_groups(touched)
@@ -330,25 +536,42 @@ def _label(name):
     return str(capfirst(Group._meta.get_field(name).verbose_name))
 
 
-def _export_row(group):
-    values = {column: getattr(group, column, None) for column in COLUMNS}
-    values["topics"] = "; ".join(sorted(topic.name for topic in group.topics.all()))
-    values["accessible"] = "yes" if group.step_free else "no"
-    values["published"] = "no" if group.listing == Group.Listing.UNLISTED else "yes"
-    return [values[column] for column in COLUMNS]
+def _export_value(group, column):
+    """A group's value in its column as the import reads it back: German, as typed."""
+    value = getattr(group, column)
+    kind = KINDS[column]
+    if kind == "topics":
+        return "; ".join(sorted(topic.name for topic in value.all()))
+    if kind == "room":
+        return _room_label(value) if value else ""
+    if kind == "choice":
+        return "" if value is None else str(getattr(group, f"get_{column}_display")())
+    if kind == "yes_no":
+        return _("Yes") if value else _("No")
+    if kind in ("date", "time"):
+        return value.strftime("%d.%m.%Y" if kind == "date" else "%H:%M") if value else ""
+    return value
 
 
 def export_groups(office, fmt: str) -> bytes:
-    """The office's groups with the import's columns: "csv" (for German Excel) or "xlsx".
+    """The office's groups as "csv" (for German Excel) or "xlsx", ready to import again.
 
-    "accessible" is the group's own step-free flag (where a group meets in one of the
-    office's rooms, the room's applies on public pages); "published" is yes for both
-    public listings.
+    Headers and values are German whatever the language of the request. "Stufenloser
+    Zugang" is the group's own flag (where a group meets in one of the office's rooms,
+    the room's applies on public pages).
     """
-    groups = office.groups.prefetch_related("topics").order_by("name", "pk")
-    rows = [COLUMNS, *(_export_row(group) for group in groups)]
+    groups = office.groups.select_related("room__site").prefetch_related("topics")
+    with translation.override(LANGUAGE):
+        rows = [
+            headers(),
+            *(
+                [_export_value(group, column) for column in COLUMNS]
+                for group in groups.order_by("name", "pk")
+            ),
+        ]
+        title = _("Groups")
     if fmt == "xlsx":
-        return spreadsheets.xlsx_bytes(_("Groups"), rows)
+        return spreadsheets.xlsx_bytes(title, rows)
     if fmt == "csv":
         return spreadsheets.csv_bytes(rows)
     raise ValueError(f"Unknown export format: {fmt!r}")

@@ -13,7 +13,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView, V
 
 from groups import services
 from groups.forms import GroupFilterForm, GroupForm, ImportForm, SynonymForm, TopicForm
-from groups.importing import MAX_BYTES, export_groups, import_groups
+from groups.importing import MAX_BYTES, export_groups, headers, import_groups
 from groups.models import Group, GroupChange, Inquiry, Synonym, Topic
 from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.audit import services as audit
@@ -217,8 +217,12 @@ class GroupImportView(OfficeStaffRequiredMixin, View):
     session_key = "group_import"
     template_name = "groups/group_import.html"
 
+    def page(self, request, **context):
+        """The page, with the columns the file may have (the export's German headers)."""
+        return render(request, self.template_name, {"columns": headers(), **context})
+
     def get(self, request):
-        return render(request, self.template_name, {"form": ImportForm()})
+        return self.page(request, form=ImportForm())
 
     def post(self, request):
         office = request.user.office
@@ -233,14 +237,21 @@ class GroupImportView(OfficeStaffRequiredMixin, View):
             if result.ok:
                 messages.success(
                     request,
-                    _("Import done: %(created)s groups created, %(updated)s updated.")
-                    % {"created": result.created, "updated": result.updated},
+                    _(
+                        "Import done: %(created)s groups created, %(updated)s updated, "
+                        "%(unchanged)s unchanged."
+                    )
+                    % {
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    },
                 )
                 return redirect("groups:group_list")
-            return render(request, self.template_name, {"form": ImportForm(), "result": result})
+            return self.page(request, form=ImportForm(), result=result)
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form})
+            return self.page(request, form=form)
         upload = form.cleaned_data["file"]
         content = upload.read(MAX_BYTES + 1)
         result = import_groups(office, content, upload.name, dry_run=True)
@@ -249,11 +260,7 @@ class GroupImportView(OfficeStaffRequiredMixin, View):
                 "name": upload.name,
                 "data": base64.b64encode(content).decode(),
             }
-        return render(
-            request,
-            self.template_name,
-            {"form": ImportForm(), "result": result, "file": upload.name},
-        )
+        return self.page(request, form=ImportForm(), result=result, file=upload.name)
 
 
 class GroupExportView(OfficeStaffRequiredMixin, View):
