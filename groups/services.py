@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from groups.models import Group, GroupChange, Inquiry
+from groups.models import Consultation, Group, GroupChange, Inquiry
 from groups.search import reindex_groups
 from kontaktstelle.audit import services as audit
 from kontaktstelle.consent import services as consent
@@ -172,3 +172,39 @@ def reopen_inquiry(user, inquiry):
     inquiry.assigned_to = user
     inquiry.save(update_fields=["status", "assigned_to"])
     return inquiry
+
+
+# Consultations counted: corrected, audited ----------------------------------------------
+
+
+@transaction.atomic
+def correct_consultation(user, form):
+    """Save a valid correction form of a counted consultation; return the changed labels.
+
+    Fields, topics and referred groups change together or not at all, and the web
+    request the consultation was counted from stays linked. One audit entry names the
+    labels of the changed fields (never their values); an unchanged form writes nothing.
+    Raises ``GroupError`` when the consultation was removed in the meantime.
+    """
+    consultation = form.instance
+    try:
+        stored = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    except Consultation.DoesNotExist as error:
+        raise GroupError(_("This consultation was removed in the meantime.")) from error
+    changed = [
+        field.name
+        for field in map(Consultation._meta.get_field, form._meta.fields)
+        if not field.many_to_many
+        and field.value_from_object(stored) != field.value_from_object(consultation)
+    ]
+    if changed:
+        consultation.save(update_fields=changed)
+    labels = [form.fields[name].label for name in changed]
+    for relation, name in (("topics", "topic_names"), ("referred_groups", "referred_groups")):
+        wanted = set(form.cleaned_data[name])
+        if set(getattr(stored, relation).all()) != wanted:
+            getattr(consultation, relation).set(wanted)
+            labels.append(form.fields[name].label)
+    if labels:
+        audit.record(user, audit.Action.RECORD_CORRECTED, target=consultation, changes=labels)
+    return labels

@@ -36,6 +36,16 @@ urlpatterns = [
     ),
     path("intern/beratungen/", consultations.ConsultationView.as_view(), name="consultations"),
     path(
+        "intern/beratungen/gruppen-suche/",
+        consultations.GroupSearchView.as_view(),
+        name="consultation_group_search",
+    ),
+    path(
+        "intern/beratungen/<int:pk>/bearbeiten/",
+        consultations.ConsultationCorrectView.as_view(),
+        name="consultation_correct",
+    ),
+    path(
         "intern/beratungen/<int:pk>/loeschen/",
         consultations.ConsultationDeleteView.as_view(),
         name="consultation_delete",

@@ -1,6 +1,7 @@
 """The staff's forms: groups, the list's filters, topics, the import, consultations."""
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -197,9 +198,44 @@ class ConsultationForm(forms.ModelForm):
         label=_("Topics"),
         required=False,
         max_length=500,
-        help_text=_("Separate several with a semicolon; synonyms are understood."),
+        help_text=_(
+            "Separate several with a semicolon; synonyms are understood, and words for who"
+            " asks (such as “Angehörige”) go to “Who asks”."
+        ),
         widget=forms.TextInput(attrs={"list": "topic-names", "autocomplete": "off"}),
     )
+    # Words for who asks that staff type into the topics (the thesaurus is German, so
+    # are these), as written once gender marks (":", "*", "_", "/") are taken out. A
+    # topic or synonym of the same name wins.
+    GENDER_MARKS = str.maketrans("", "", ":*_/")
+    AUDIENCE_WORDS = {
+        **dict.fromkeys(
+            [
+                "angehörige",
+                "angehöriger",
+                "angehörigen",
+                "eltern",
+                "elternteil",
+                "mutter",
+                "partner",
+                "partnerin",
+                "partnerinnen",
+                "ehepartner",
+                "ehepartnerin",
+                "tochter",
+                "sohn",
+            ],
+            Consultation.Asker.RELATIVE,
+        ),
+        **dict.fromkeys(
+            ["betroffene", "betroffener", "betroffen", "selbst betroffen"],
+            Consultation.Asker.AFFECTED,
+        ),
+        **dict.fromkeys(
+            ["fachkraft", "fachkräfte", "fachleute", "fachperson"],
+            Consultation.Asker.PROFESSIONAL,
+        ),
+    }
 
     class Meta:
         model = Consultation
@@ -218,19 +254,27 @@ class ConsultationForm(forms.ModelForm):
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "channel": FocusedRadioSelect,  # the form is the page: start typing at once
             "asker": forms.RadioSelect,
-            "referred_groups": forms.SelectMultiple(attrs={"size": 5}),
+            # Without JavaScript a plain list; group-picker.js makes it a search field.
+            "referred_groups": forms.SelectMultiple(attrs={"size": 10}),
         }
 
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
         self.office = office
+        self.audience_words = []  # words of the topic input taken as who asks
         self.fields["site"].queryset = office.sites.order_by("name")
         if not self.is_bound and not self.initial.get("site"):
             sites = list(self.fields["site"].queryset.values_list("pk", flat=True)[:2])
             if len(sites) == 1:  # an office with one site: nothing to choose
                 self.initial["site"] = sites[0]
+        offered = ~Q(status=Group.Status.CLOSED)
+        if self.instance.pk:  # a correction keeps referrals to groups closed since
+            offered |= Q(pk__in=self.instance.referred_groups.values("pk"))
         self.fields["referred_groups"].queryset = (
-            Group.objects.for_office(office).exclude(status=Group.Status.CLOSED).order_by("name")
+            Group.objects.for_office(office).filter(offered).order_by("name")
+        )
+        self.fields["referred_groups"].help_text = _(
+            "Hold Ctrl (⌘ on a Mac) to choose several groups."
         )
         self.fields["counselling"].choices = [("", _("none")), *Consultation.Counselling.choices]
         self.fields["channel"].choices = Consultation.Channel.choices
@@ -255,10 +299,13 @@ class ConsultationForm(forms.ModelForm):
         topics, unknown = [], []
         for name in names:
             topic = Topic.objects.named(name)
-            if topic is None:
+            if topic is not None:
+                if topic not in topics:
+                    topics.append(topic)
+            elif self.audience_of(name):
+                self.audience_words.append(name)
+            else:
                 unknown.append(name)
-            elif topic not in topics:
-                topics.append(topic)
         if unknown:
             raise forms.ValidationError(
                 _("Unknown topic: %(names)s. Choose from the list or add it under Topics.")
@@ -267,8 +314,36 @@ class ConsultationForm(forms.ModelForm):
             )
         return topics
 
+    @classmethod
+    def audience_of(cls, word):
+        """Who asks, if ``word`` is a word for it ("Angehörige", "Partner:in"), else None."""
+        return cls.AUDIENCE_WORDS.get(word.strip().casefold().translate(cls.GENDER_MARKS))
+
+    def apply_audience_words(self, data):
+        """Words for who asks in the topic input choose it, unless it is chosen otherwise."""
+        askers = {self.audience_of(word) for word in self.audience_words}
+        if not askers:
+            return
+        chosen = data.get("asker")
+        if len(askers) == 1 and not chosen and self.has_error("asker", "required"):
+            data["asker"] = askers.pop()
+            del self.errors["asker"]
+        elif len(askers) > 1 or (chosen and chosen not in askers):
+            self.add_error(
+                "topic_names",
+                forms.ValidationError(
+                    _(
+                        "“%(words)s” says who asks, and that differs from the choice under"
+                        " “Who asks”. Remove the word here or change the choice there."
+                    )
+                    % {"words": ", ".join(self.audience_words)},
+                    code="audience_conflict",
+                ),
+            )
+
     def clean(self):
         data = super().clean()
+        self.apply_audience_words(data)
         referred = bool(data.get("referred_groups")) or bool(data.get("counselling"))
         founding = data.get("founding_interest")
         if data.get("information_only") and (referred or founding):

@@ -46,6 +46,7 @@ class AuditEntry(models.Model):
         ACCOUNT_DEACTIVATED = "account_deactivated", _("account deactivated")
         ACCOUNT_REACTIVATED = "account_reactivated", _("account reactivated")
         LEGAL_TEXT_CHANGED = "legal_text_changed", _("legal text changed")
+        RECORD_CORRECTED = "record_corrected", _("record corrected")
 
     at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(

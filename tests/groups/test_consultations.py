@@ -9,9 +9,11 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from groups import services
 from groups.forms import ConsultationForm
 from groups.models import Consultation, Group, Inquiry, Synonym
-from groups.views.consultations import RECENT, SESSION_DEFAULTS
+from groups.views.consultations import RECENT, SEARCH_LIMIT, SESSION_DEFAULTS
+from kontaktstelle.audit.models import AuditEntry
 from tests.factories import GroupFactory, SiteFactory, TopicFactory
 
 Channel = Consultation.Channel
@@ -660,3 +662,417 @@ def test_inbox_query_count_does_not_grow(
     assert response.status_code == 200
     content = response.content.decode()
     assert content.count(f"{URL}?inquiry=") == (count + 1) // 2
+
+
+# --- Words for who asks in the topic input ---------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["Angehörige", "angehörige:r", "Partner:in", "ELTERN"])
+def test_audience_word_in_the_topics_chooses_who_asks(office, topic, synonym, word):
+    form = bound_form(
+        office, information_only="on", asker="", topic_names=f"Testwort Schwermut; {word}"
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["asker"] == Asker.RELATIVE
+    assert form.cleaned_data["topic_names"] == [topic]  # the synonym still names its topic
+    assert form.audience_words == [word]
+    consultation = form.save()
+    assert consultation.asker == Asker.RELATIVE
+    assert list(consultation.topics.all()) == [topic]
+
+
+def test_audience_word_agreeing_with_the_chosen_asker_is_fine(office):
+    form = bound_form(office, information_only="on", asker=Asker.RELATIVE, topic_names="Eltern")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["topic_names"] == []
+
+
+@pytest.mark.parametrize(
+    "asker, names",
+    [(Asker.AFFECTED, "Angehörige"), ("", "Angehörige; Fachkraft")],
+    ids=["other_choice", "two_askers"],
+)
+def test_audience_word_differing_from_who_asks_is_an_error(office, asker, names):
+    form = bound_form(office, information_only="on", asker=asker, topic_names=names)
+    assert not form.is_valid()
+    assert form.has_error("topic_names", "audience_conflict")
+
+
+def test_topic_named_like_an_audience_word_stays_a_topic(office):
+    parents = TopicFactory(name="Testthema Eltern")
+    Synonym.objects.create(topic=parents, term="Partner*in")
+    form = bound_form(office, information_only="on", topic_names="Partner*in")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["topic_names"] == [parents]
+    assert form.cleaned_data["asker"] == Asker.AFFECTED
+
+
+def test_no_asker_and_no_audience_word_is_still_required(office, topic):
+    form = bound_form(office, information_only="on", asker="", topic_names=topic.name)
+    assert form.has_error("asker", "required")
+
+
+def test_counting_with_an_audience_word_says_where_it_went(client, staff, site, topic, synonym):
+    client.force_login(staff)
+    response = client.post(
+        URL,
+        form_data(
+            site=site,
+            asker="",
+            topic_names="Testwort Schwermut; Angehörige",
+            information_only="on",
+        ),
+        follow=True,
+    )
+    consultation = Consultation.objects.get()
+    assert consultation.asker == Asker.RELATIVE
+    assert list(consultation.topics.all()) == [topic]
+    texts = [str(message) for message in response.context["messages"]]
+    assert any("Angehörige" in text and "Angehörige:r" in text for text in texts), texts
+
+
+# --- Searching groups for the referral picker ------------------------------------------------
+
+SEARCH = reverse("groups:consultation_group_search")
+
+
+def found(client, query):
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return [result["name"] for result in response.json()["results"]]
+
+
+def test_search_finds_groups_by_name_topic_and_synonym(client, staff, office, group, synonym):
+    GroupFactory(office=office, name="Anker-Runde", topics=[TopicFactory(name="Testthema Angst")])
+    client.force_login(staff)
+    assert found(client, "licht") == ["Lichtblick"]
+    assert found(client, "testthema depr") == ["Lichtblick"]
+    assert found(client, "SCHWERMUT") == ["Lichtblick"]
+    assert found(client, "Anker") == ["Anker-Runde"]
+    assert found(client, "gibtesnicht") == []
+    result = client.get(SEARCH, {"q": "licht"}).json()["results"][0]
+    assert result == {"id": group.pk, "name": "Lichtblick", "topics": "Testthema Depression"}
+
+
+def test_search_puts_names_beginning_with_the_words_first(client, staff, office, topic):
+    GroupFactory(office=office, name="Treff am Licht")
+    GroupFactory(office=office, name="Lichtung")
+    client.force_login(staff)
+    assert found(client, "licht") == ["Lichtung", "Treff am Licht"]
+
+
+def test_search_never_returns_another_offices_or_closed_groups(
+    client, staff, office, other_office, group, topic, other_group
+):
+    GroupFactory(office=office, name="Lichtblick alt", status=Group.Status.CLOSED)
+    GroupFactory(office=other_office, name="Lichtblick fremd", topics=[topic])
+    client.force_login(staff)
+    assert found(client, "lichtblick") == ["Lichtblick"]
+    assert found(client, "fremde") == []
+    assert found(client, "testthema") == ["Lichtblick"]
+    assert found(client, "") == ["Lichtblick"]
+
+
+def test_search_is_limited_and_says_there_is_more(client, staff, office):
+    for number in range(SEARCH_LIMIT + 5):
+        GroupFactory(office=office, name=f"Testgruppe {number:02}")
+    client.force_login(staff)
+    data = client.get(SEARCH, {"q": "testgruppe"}).json()
+    assert len(data["results"]) == SEARCH_LIMIT
+    assert data["more"] is True
+    data = client.get(SEARCH, {"q": "testgruppe 03"}).json()
+    assert [result["name"] for result in data["results"]] == ["Testgruppe 03"]
+    assert data["more"] is False
+
+
+def test_search_leaves_out_the_groups_already_chosen(client, staff, office, group):
+    second = GroupFactory(office=office, name="Lichtung")
+    client.force_login(staff)
+    response = client.get(SEARCH, {"q": "licht", "chosen": [group.pk, "x"]})
+    assert [result["id"] for result in response.json()["results"]] == [second.pk]
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_search_query_count_does_not_grow(
+    client, staff, office, topic, count, django_assert_max_num_queries
+):
+    for number in range(count):
+        GroupFactory(office=office, name=f"Testgruppe {number}", topics=[topic])
+    client.force_login(staff)
+    # Session, user, membership, office; the groups; their topics.
+    with django_assert_max_num_queries(6):
+        response = client.get(SEARCH, {"q": "testthema"})
+    assert len(response.json()["results"]) == min(count, SEARCH_LIMIT)
+
+
+@pytest.mark.parametrize("persona", ["starter", "coordinator", "other_office_starter"])
+def test_search_refuses_other_roles(client, request, persona, group):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(SEARCH, {"q": "licht"}).status_code == 403
+
+
+def test_search_sends_anonymous_visitors_to_login(client, group):
+    response = client.get(SEARCH, {"q": "licht"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_page_carries_the_picker_and_works_as_a_plain_select(client, staff, group):
+    client.force_login(staff)
+    content = client.get(URL).content.decode()
+    assert 'data-group-picker="id_referred_groups"' in content
+    assert f'data-search-url="{SEARCH}"' in content
+    assert "js/group-picker.js" in content
+    assert re.search(r'<select name="referred_groups"[^>]*size="10"[^>]*multiple', content)
+    assert f'<option value="{group.pk}">Lichtblick</option>' in content
+
+
+# --- Correcting a counted consultation -------------------------------------------------------
+
+
+def correct_url(consultation):
+    return reverse("groups:consultation_correct", args=[consultation.pk])
+
+
+def labels(office, *names):
+    fields = ConsultationForm(office=office).fields
+    return [str(fields[name].label) for name in names]
+
+
+def corrections():
+    return AuditEntry.objects.filter(action=AuditEntry.Action.RECORD_CORRECTED)
+
+
+def correction_form(consultation, **overrides):
+    data = form_data(
+        site=consultation.site,
+        groups=consultation.referred_groups.all(),
+        held_on=consultation.held_on.isoformat(),
+        channel=consultation.channel,
+        asker=consultation.asker,
+        topic_names="; ".join(topic.name for topic in consultation.topics.all()),
+        counselling=consultation.counselling,
+    )
+    for flag in ("young", "founding_interest", "information_only"):
+        if getattr(consultation, flag):
+            data[flag] = "on"
+    data.update(overrides)
+    return ConsultationForm(data, instance=consultation, office=consultation.office)
+
+
+def test_correction_changes_fields_topics_and_groups_with_one_audit_entry(
+    office, site, staff, group, topic
+):
+    other_topic = TopicFactory(name="Testthema Angst")
+    second = GroupFactory(office=office, name="Anker-Runde")
+    consultation = make_consultation(office, site=site, topics=[topic], groups=[group])
+    form = correction_form(
+        consultation,
+        channel=Channel.EMAIL,
+        topic_names="Testthema Angst",
+        referred_groups=[group.pk, second.pk],
+    )
+    assert form.is_valid(), form.errors
+
+    changes = services.correct_consultation(staff, form)
+
+    consultation.refresh_from_db()
+    assert consultation.channel == Channel.EMAIL
+    assert consultation.asker == Asker.AFFECTED
+    assert list(consultation.topics.all()) == [other_topic]
+    assert set(consultation.referred_groups.all()) == {group, second}
+    expected = labels(office, "channel", "topic_names", "referred_groups")
+    assert [str(label) for label in changes] == expected
+    entry = corrections().get()
+    assert entry.fields == expected
+    assert entry.actor == staff
+    assert entry.office == office
+    assert entry.target_id == str(consultation.pk)
+    # Labels, never values: neither the old nor the new channel or topic is in the trail.
+    assert "Angst" not in str(entry.fields)
+    assert "mail" not in str(entry.fields).lower()
+
+
+def test_unchanged_correction_writes_nothing(office, site, staff, group, topic, synonym):
+    consultation = make_consultation(office, site=site, topics=[topic], groups=[group])
+    # The same topic by its synonym is no change either.
+    form = correction_form(consultation, topic_names="testwort schwermut")
+    assert form.is_valid(), form.errors
+    assert services.correct_consultation(staff, form) == []
+    assert not corrections().exists()
+
+
+def test_correction_keeps_the_web_request_link(office, staff, group):
+    inquiry = make_inquiry(office, group=group)
+    consultation = make_consultation(
+        office, groups=[group], inquiry=inquiry, channel=Channel.WEB_FORM
+    )
+    form = correction_form(consultation, asker=Asker.RELATIVE)
+    assert form.is_valid(), form.errors
+    services.correct_consultation(staff, form)
+    consultation.refresh_from_db()
+    assert consultation.inquiry == inquiry
+    assert consultation.asker == Asker.RELATIVE
+
+
+def test_correction_keeps_a_referral_to_a_group_closed_since(office, staff, group):
+    consultation = make_consultation(office, groups=[group])
+    Group.objects.filter(pk=group.pk).update(status=Group.Status.CLOSED)
+    form = correction_form(consultation, young="on")
+    assert form.is_valid(), form.errors
+    assert services.correct_consultation(staff, form) == labels(office, "young")
+    assert list(consultation.referred_groups.all()) == [group]
+    # A new count still cannot refer to it.
+    assert bound_form(office, groups=[group]).has_error("referred_groups", "invalid_choice")
+
+
+def test_correction_is_all_or_nothing(office, staff, group, topic, monkeypatch):
+    consultation = make_consultation(office, topics=[topic], groups=[group])
+    form = correction_form(consultation, channel=Channel.EMAIL, topic_names="")
+    assert form.is_valid(), form.errors
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("audit trail unavailable")
+
+    monkeypatch.setattr(services.audit, "record", fail)
+    with pytest.raises(RuntimeError):
+        services.correct_consultation(staff, form)
+    consultation = Consultation.objects.get(pk=consultation.pk)
+    assert consultation.channel == Channel.PHONE
+    assert list(consultation.topics.all()) == [topic]
+
+
+def test_correcting_a_consultation_removed_meanwhile_is_a_domain_error(office, staff):
+    consultation = make_consultation(office)
+    form = correction_form(consultation, channel=Channel.EMAIL)
+    assert form.is_valid(), form.errors
+    Consultation.objects.filter(pk=consultation.pk).delete()
+    with pytest.raises(services.GroupError):
+        services.correct_consultation(staff, form)
+    assert not corrections().exists()
+
+
+@pytest.mark.parametrize("persona", ["staff", "office_admin"])
+def test_correct_page_shows_the_form_filled_in(
+    client, request, office, site, group, topic, persona
+):
+    consultation = make_consultation(
+        office, site=site, topics=[topic], groups=[group], asker=Asker.RELATIVE
+    )
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(correct_url(consultation))
+    assert response.status_code == 200
+    assert "groups/consultation_correct.html" in [t.name for t in response.templates]
+    form = response.context["form"]
+    assert form.instance == consultation
+    assert form["topic_names"].value() == "Testthema Depression"
+    assert form["referred_groups"].value() == [group.pk]
+    assert form["asker"].value() == Asker.RELATIVE
+    content = response.content.decode()
+    assert 'data-group-picker="id_referred_groups"' in content
+    assert 'name="inquiry"' not in content
+
+
+def test_correct_post_saves_and_returns_to_the_list(client, staff, office, site, group, topic):
+    consultation = make_consultation(office, site=site, groups=[group])
+    client.force_login(staff)
+    data = form_data(
+        site=site, groups=[group], topic_names="Testthema Depression; Angehörige", asker=""
+    )
+    response = client.post(correct_url(consultation), data, follow=True)
+    assert response.redirect_chain == [(URL, 302)]
+    consultation.refresh_from_db()
+    assert consultation.asker == Asker.RELATIVE
+    assert list(consultation.topics.all()) == [topic]
+    assert corrections().get().fields == labels(office, "asker", "topic_names")
+    texts = [str(message) for message in response.context["messages"]]
+    assert len(texts) == 2, texts
+    assert Consultation.objects.count() == 1
+
+
+def test_correct_post_without_changes_says_so(client, staff, office, site, group):
+    consultation = make_consultation(office, site=site, groups=[group])
+    client.force_login(staff)
+    response = client.post(
+        correct_url(consultation), form_data(site=site, groups=[group]), follow=True
+    )
+    assert response.redirect_chain == [(URL, 302)]
+    assert not corrections().exists()
+    assert len(list(response.context["messages"])) == 1
+
+
+@pytest.mark.parametrize(
+    "overrides, field, code",
+    [
+        ({"topic_names": "Gibtesnicht"}, "topic_names", "unknown_topic"),
+        ({"held_on": "2999-01-01"}, "held_on", "future"),
+        ({"referred_groups": [], "information_only": ""}, NON_FIELD_ERRORS, "no_outcome"),
+        (
+            {"asker": Asker.AFFECTED, "topic_names": "Angehörige"},
+            "topic_names",
+            "audience_conflict",
+        ),
+    ],
+    ids=["unknown_topic", "future", "no_outcome", "audience_conflict"],
+)
+def test_bad_correction_shows_the_form_again_and_changes_nothing(
+    client, staff, office, site, group, topic, overrides, field, code
+):
+    consultation = make_consultation(office, site=site, topics=[topic], groups=[group])
+    client.force_login(staff)
+    data = form_data(site=site, groups=[group], topic_names=topic.name, channel=Channel.EMAIL)
+    data.update(overrides)
+    response = client.post(correct_url(consultation), data)
+    assert response.status_code == 200
+    assert response.context["form"].has_error(field, code)
+    consultation.refresh_from_db()
+    assert consultation.channel == Channel.PHONE
+    assert list(consultation.topics.all()) == [topic]
+    assert list(consultation.referred_groups.all()) == [group]
+    assert not corrections().exists()
+
+
+def test_another_offices_consultation_cannot_be_corrected(client, other_staff, office, site):
+    consultation = make_consultation(office, site=site)
+    client.force_login(other_staff)
+    assert client.get(correct_url(consultation)).status_code == 404
+    response = client.post(correct_url(consultation), form_data(channel=Channel.EMAIL))
+    assert response.status_code == 404
+    consultation.refresh_from_db()
+    assert consultation.channel == Channel.PHONE
+    assert not corrections().exists()
+
+
+@pytest.mark.parametrize("persona", ["starter", "coordinator", "other_office_starter"])
+def test_other_roles_cannot_correct(client, request, office, site, persona):
+    consultation = make_consultation(office, site=site)
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(correct_url(consultation)).status_code == 403
+    data = form_data(site=site, channel=Channel.EMAIL, information_only="on")
+    assert client.post(correct_url(consultation), data).status_code == 403
+    consultation.refresh_from_db()
+    assert consultation.channel == Channel.PHONE
+
+
+def test_correct_sends_anonymous_visitors_to_login(client, office):
+    consultation = make_consultation(office)
+    response = client.get(correct_url(consultation))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_correcting_a_missing_consultation_is_404(client, staff):
+    client.force_login(staff)
+    missing = reverse("groups:consultation_correct", args=[999999])
+    assert client.get(missing).status_code == 404
+    assert client.post(missing, form_data(information_only="on")).status_code == 404
+
+
+def test_list_links_each_consultation_to_its_correction(client, staff, office, other_office):
+    own = make_consultation(office)
+    foreign = make_consultation(other_office)
+    client.force_login(staff)
+    content = client.get(URL).content.decode()
+    assert correct_url(own) in content
+    assert correct_url(foreign) not in content
