@@ -48,4 +48,15 @@ RULES = {
         erased={"anonymised_at": lambda now: now},
     ),
     "groups.consultation": dict(links={"created_by": "keep"}),  # anonymous by design
+    # The yearly check: proposed public fields of the group until staff reviewed them.
+    # Proposed values may hold the group's own e-mail address or phone: found and erased
+    # with the group's contact data.
+    "groups.verification": dict(
+        links={"reviewed_by": "keep"},
+        personal=("proposed",),
+        reviewed=("accepted_fields", "token_hash"),
+        via={"group": "groups.group"},
+        office_path="group__office",
+        erased={"proposed": lambda now: {}},
+    ),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.views import consultations, public, staff
+from groups.views import consultations, public, staff, verification
 
 app_name = "groups"
 
@@ -12,12 +12,34 @@ urlpatterns = [
     path("gruppen/danke/", public.thanks, name="thanks"),
     path("gruppen/druck/", public.print_directory, name="print_directory"),
     path("gruppen/<slug:slug>/", public.group_page, name="public_group"),
+    # The yearly check by the group's contact person: a one-time link, no account
+    path("abgleich/<str:token>/", verification.SelfServiceView.as_view(), name="self_service"),
     # Staff
     path("intern/gruppen/", staff.GroupListView.as_view(), name="group_list"),
     path("intern/gruppen/neu/", staff.GroupCreateView.as_view(), name="group_create"),
     path("intern/gruppen/import/", staff.GroupImportView.as_view(), name="group_import"),
     path("intern/gruppen/export/", staff.GroupExportView.as_view(), name="group_export"),
+    path(
+        "intern/gruppen/bestaetigen/",
+        verification.ConfirmGroupsView.as_view(),
+        name="group_confirm",
+    ),
+    path(
+        "intern/gruppen/abgleich/",
+        verification.VerificationQueueView.as_view(),
+        name="verification_queue",
+    ),
+    path(
+        "intern/gruppen/abgleich/<int:pk>/",
+        verification.VerificationReviewView.as_view(),
+        name="verification_review",
+    ),
     path("intern/gruppen/<int:pk>/", staff.GroupDetailView.as_view(), name="group_detail"),
+    path(
+        "intern/gruppen/<int:pk>/anruf/",
+        verification.CallView.as_view(),
+        name="group_call",
+    ),
     path(
         "intern/gruppen/<int:pk>/bearbeiten/",
         staff.GroupUpdateView.as_view(),

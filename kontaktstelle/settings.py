@@ -164,6 +164,12 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 INVITATION_VALID_DAYS = env_int("KONTAKTSTELLE_INVITATION_VALID_DAYS", 7)
 # Kilometre allowance for starters' journeys, in cents per km (30 = 0.30 EUR).
 KONTAKTSTELLE_TRAVEL_EURO_PER_KM = env_int("KONTAKTSTELLE_TRAVEL_CENTS_PER_KM", 30) / 100
+# The yearly check of each group's entry (Datenabgleich): how often a group confirms its
+# data, whether its contact person is e-mailed a link for it (a self-service page), how
+# long a link works, and the days between the first e-mail and each of two reminders.
+CONFIRMATION_DAYS = env_int("KONTAKTSTELLE_CONFIRMATION_DAYS", 365)
+VERIFICATION_EMAILS = env_bool("KONTAKTSTELLE_VERIFICATION_EMAILS", True)
+VERIFICATION_LINK_DAYS = env_int("KONTAKTSTELLE_VERIFICATION_LINK_DAYS", 14)
 # Links in e-mails sent without a request (reminders from `send_reminders`).
 SITE_URL = env_str("KONTAKTSTELLE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many days personal data is kept (`apply_retention`; the README's data protection part).

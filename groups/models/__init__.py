@@ -19,6 +19,7 @@ from groups.models.topics import (
     TopicCategory,
     TopicQuerySet,
 )
+from groups.models.verification import Verification, VerificationQuerySet
 
 __all__ = [
     "CONFIRMATION_INTERVAL",
@@ -34,4 +35,6 @@ __all__ = [
     "Topic",
     "TopicCategory",
     "TopicQuerySet",
+    "Verification",
+    "VerificationQuerySet",
 ]

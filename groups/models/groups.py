@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from groups.models.topics import Topic
 from kontaktstelle.offices.models import Office, OfficeScopedQuerySet, Room
 
-CONFIRMATION_INTERVAL = datetime.timedelta(days=365)
+# How often a group's entry is confirmed (KONTAKTSTELLE_CONFIRMATION_DAYS, a year).
+CONFIRMATION_INTERVAL = datetime.timedelta(days=settings.CONFIRMATION_DAYS)
 
 
 class GroupQuerySet(OfficeScopedQuerySet):
@@ -259,6 +260,7 @@ class GroupChange(models.Model):
         CHANGED = "changed", _("changed")
         CLOSED = "closed", _("closed")
         IMPORTED = "imported", _("imported")
+        CONFIRMED = "confirmed", _("data confirmed")
 
     group = models.ForeignKey(
         Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="changes"

@@ -45,6 +45,7 @@ class Consent(models.Model):
         PAPER = "paper", _("on paper")
         IN_PERSON = "in_person", _("in person")
         EMAIL = "email", _("e-mail")
+        PHONE = "phone", _("by phone")
 
     # The subject field of each scope; exactly that one is set (a database constraint).
     SUBJECT_FIELDS = {

@@ -1,13 +1,15 @@
 """Demo groups for `seed_demo`: varied and realistic, spread over the office's sites."""
 
 import datetime
+import hashlib
 import itertools
 import json
+import secrets
 from pathlib import Path
 
 from django.utils import timezone
 
-from groups.models import Group, GroupChange, Synonym, Topic
+from groups.models import Group, GroupChange, Synonym, Topic, Verification
 from groups.search import reindex_groups
 from groups.services import record_change, unique_slug
 
@@ -89,10 +91,46 @@ def seed_groups(office, specs, unlisted=()):
                 else Group.Listing.PUBLIC_WITHOUT_PLACE
             ),
             last_confirmed_on=today - datetime.timedelta(days=(number * 37) % 500),
+            # A contact person for the yearly data check: two in three by e-mail.
+            contact_name=f"Ansprechperson {number + 1}",
+            contact_email="" if number % 3 == 2 else f"gruppe{number + 1}@beispiel.example",
+            contact_phone=f"0351 {4000 + number}",
             founded_on=today - datetime.timedelta(days=200 + number * 53),
         )
         group.topics.set(resolve_topics(topic_names))
         record_change(group, None, GroupChange.Action.CREATED)
         created.append(group.pk)
     reindex_groups(created)
+    _seed_checks(office, today)
     return len(created)
+
+
+def _seed_checks(office, today):
+    """A few running data checks, so that the queue shows each state (links unknown)."""
+    now = timezone.now()
+    overdue = list(
+        office.groups.needs_confirmation(today).exclude(contact_email="").order_by("pk")[:6]
+    )
+    for index, group in enumerate(overdue):
+        sent = now - datetime.timedelta(days=3 + 15 * (index % 3))
+        check = Verification(
+            group=group,
+            channel=Verification.Channel.EMAIL,
+            token_hash=hashlib.sha256(secrets.token_bytes(16)).hexdigest(),
+            created_at=sent,
+            last_sent_at=sent,
+            expires_at=sent + datetime.timedelta(days=14),
+        )
+        if index < 2:  # answered with changes: to review
+            check.answered_at = sent + datetime.timedelta(days=2)
+            check.token_hash = None
+            check.still_meets = Verification.Meets.YES
+            check.consent_renewed = True
+            check.proposed = {
+                "schedule": "jeden 2. und 4. Donnerstag, 18:30 Uhr",
+                "accepts_new_members": Group.NewMembers.WAITING_LIST,
+            }
+        elif index == 2:  # no answer after both reminders
+            check.reminders_sent = 2
+            check.expires_at = now - datetime.timedelta(days=1)
+        check.save()

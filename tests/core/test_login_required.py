@@ -15,6 +15,7 @@ PUBLIC_NAMES = {
     "groups:founding_interest",
     "groups:thanks",
     "groups:print_directory",
+    "groups:self_service",  # the one-time link of the yearly data check is the key
     "login",
     "password_reset",
     "password_reset_done",

@@ -40,7 +40,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groups.forms import GroupForm
-from groups.models import Consultation, Group, Inquiry, Topic
+from groups.models import Consultation, Group, Inquiry, Topic, Verification
 from kontaktstelle.accounts.models import Invitation, Membership
 from kontaktstelle.audit import services as audit
 from kontaktstelle.audit.models import AuditEntry
@@ -307,6 +307,15 @@ def world(
         consent_at=timezone.now(),
     )
     other_group = GroupFactory(office=other_office, name="Fremde Gruppe")
+    # The yearly data check: an answer to review, and a link not used yet.
+    check_token = "abgleich-token-0123456789"
+    checked = GroupFactory(office=office, name="Gruppe im Abgleich")
+    Verification.objects.create(
+        group=checked,
+        channel=Verification.Channel.EMAIL,
+        token_hash=hashlib.sha256(check_token.encode()).hexdigest(),
+        expires_at=timezone.now() + 7 * DAY,
+    )
     access = {"user_agent": "Testbrowser", "ip_address": "192.0.2.1", "path_info": "/anmelden/"}
     objects = {
         "network": network,
@@ -319,6 +328,15 @@ def world(
         "unlisted": GroupFactory(office=office, listing=Group.Listing.UNLISTED),
         "other_group": other_group,
         "inquiry": inquiry,
+        "check": Verification.objects.create(
+            group=group,
+            channel=Verification.Channel.EMAIL,
+            answered_at=timezone.now(),
+            still_meets=Verification.Meets.YES,
+            consent_renewed=True,
+            proposed={"name": "Trauer und Neubeginn e. V."},
+        ),
+        "check_token": check_token,
         "other_inquiry": Inquiry.objects.create(
             office=other_office,
             kind=Inquiry.Kind.FOUNDING_INTEREST,
@@ -559,6 +577,10 @@ MATRIX = {
     "groups:founding_interest": [case(public())],
     "groups:thanks": [case(public())],
     "groups:print_directory": [case(public())],
+    "groups:self_service": [
+        case(public(), args=lambda w: [w.check_token]),
+        case({"get": answers(everyone=GONE), "post": {}}, args=lambda w: ["unbekannt"]),
+    ],
     "groups:public_group": [
         case(public(), args=lambda w: [w.group.slug]),
         # An unlisted group has no public page, not even for its own staff.
@@ -663,6 +685,16 @@ MATRIX = {
     "groups:group_detail": [case(office_object(), args=pk("group"))],
     "groups:group_update": [case(office_object(), args=pk("group"), data=group_data, acts="staff")],
     "groups:group_close": [case(office_object(), args=pk("group"), data=empty, acts="staff")],
+    "groups:group_confirm": [
+        case(office_page(NOT_ALLOWED), data=lambda w: {"groups": [w.group.pk]}, acts="staff")
+    ],
+    "groups:verification_queue": [case(office_page())],
+    "groups:verification_review": [
+        case(office_object(), args=pk("check"), data=lambda w: {"accepted": ["name"]}, acts="staff")
+    ],
+    "groups:group_call": [
+        case(office_object(), args=pk("group"), data=lambda w: {"still_meets": "yes"}, acts="staff")
+    ],
     "groups:inbox": [case(office_page())],
     "groups:inbox_action": [
         case(
@@ -673,6 +705,10 @@ MATRIX = {
         )
     ],
     "groups:consultations": [case(office_page(), data=consultation_data, acts="staff")],
+    "groups:consultation_correct": [
+        case(office_object(), args=pk("consultation"), data=consultation_data, acts="staff")
+    ],
+    "groups:consultation_group_search": [case(office_page(), data=empty)],
     "groups:consultation_delete": [
         case(office_object(), args=pk("consultation"), data=empty, acts="staff")
     ],

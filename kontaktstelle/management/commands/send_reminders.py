@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from groups import verification
 from kontaktstelle.notifications import outbox
 from kontaktstelle.notifications.services import deliver_pending
 from starters.reminders import due_reminders
@@ -11,7 +12,8 @@ from starters.reminders import due_reminders
 class Command(BaseCommand):
     help = _(
         "Create the notifications that are due (meetings tomorrow, missing logs, planned "
-        "ends, follow-ups, yearly confirmations) and e-mail every one not sent yet, with "
+        "ends, follow-ups, yearly confirmations), ask the groups' contact persons to check "
+        "their entries, and e-mail every one not sent yet, with "
         "the invitations and password resets the mail server did not take earlier. "
         "Nothing is sent twice, even when several servers run this at the same time."
     )
@@ -23,6 +25,12 @@ class Command(BaseCommand):
             _("%(created)s new notifications; %(sent)s left over from earlier runs sent now.")
             % {"created": created, "sent": sent}
         )
+        started, reminded = verification.send_due()
+        if started or reminded:
+            self.stdout.write(
+                _("Yearly data check: %(started)s groups asked, %(reminded)s reminded.")
+                % {"started": started, "reminded": reminded}
+            )
         waiting = outbox.send_pending()
         if waiting:
             self.stdout.write(
