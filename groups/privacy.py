@@ -51,6 +51,8 @@ RULES = {
     # The yearly check: proposed public fields of the group until staff reviewed them.
     # Proposed values may hold the group's own e-mail address or phone: found and erased
     # with the group's contact data.
+    # Search words only, per office and month: no address, session or finer time.
+    "groups.missedsearch": dict(reviewed=("query",)),
     "groups.verification": dict(
         links={"reviewed_by": "keep"},
         personal=("proposed",),

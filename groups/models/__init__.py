@@ -13,6 +13,7 @@ from groups.models.inquiries import (
     Inquiry,
     InquiryQuerySet,
 )
+from groups.models.searches import MissedSearch, MissedSearchQuerySet
 from groups.models.topics import (
     Synonym,
     Topic,
@@ -31,6 +32,8 @@ __all__ = [
     "GroupSearchTerm",
     "Inquiry",
     "InquiryQuerySet",
+    "MissedSearch",
+    "MissedSearchQuerySet",
     "Synonym",
     "Topic",
     "TopicCategory",

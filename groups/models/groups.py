@@ -170,6 +170,10 @@ class Group(models.Model):
         _("contact person's phone (staff only)"), max_length=50, blank=True
     )
     last_confirmed_on = models.DateField(_("data last confirmed on"), null=True, blank=True)
+    # Where "near me" places the group: the centre of its postcode area (of its room's
+    # site, or its own), never finer; set by ``groups.geo``, None when unknown or online.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, editable=False)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, editable=False)
     internal_notes = models.TextField(_("internal notes (staff only)"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
@@ -192,6 +196,12 @@ class Group(models.Model):
                 name="groups_group_public_by_name",
                 condition=~Q(listing="unlisted") & ~Q(status="closed"),
                 include=["room", "step_free"],
+            ),
+            # "Near me": a bounding box on the public groups with a place, read from the index.
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="groups_group_public_geo",
+                condition=~Q(listing="unlisted") & ~Q(status="closed") & Q(latitude__isnull=False),
             ),
         ]
         constraints = [
