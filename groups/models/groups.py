@@ -258,6 +258,12 @@ class Group(models.Model):
             return created < due
         return self.last_confirmed_on < due
 
+    def public_town(self):
+        """The town its public page shows: its room's site's when listed with place there."""
+        if self.shows_place and self.room_id:
+            return self.room.site.city
+        return self.city
+
     def language_list(self):
         return [item.strip() for item in self.languages.split(";") if item.strip()]
 
