@@ -1,12 +1,19 @@
-"""Keep the search index in step with the thesaurus, and the cached public pages with
-the groups and their topics."""
+"""Keep the search index in step with the thesaurus, the cached public pages with
+the groups and their topics, and the groups' places ('near me') with their postcode,
+room and site."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from groups import geo
 from groups.models import Group, Synonym, Topic, TopicCategory
 from groups.search import invalidate_lexicon, reindex_topic
+from kontaktstelle.offices.models import Room, Site
 from kontaktstelle.web import public_cache
+
+# What a group's place is made of (``geo.locate_group``); a save of other fields only
+# (``update_fields``) leaves it where it is.
+PLACE_FIELDS = {"format", "postcode", "city", "room", "room_id", "office", "office_id"}
 
 
 @receiver([post_save, post_delete], sender=Group)
@@ -29,3 +36,35 @@ def synonym_changed(sender, instance, **kwargs):
     topic = Topic.objects.filter(pk=instance.topic_id).first()
     if topic is not None:
         reindex_topic(topic)
+
+
+@receiver(post_save, sender=Group)
+def group_place_changed(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and not PLACE_FIELDS & set(update_fields)):
+        return
+    geo.locate_group(instance)
+
+
+@receiver(post_save, sender=Site)
+def site_saved(sender, instance, raw=False, **kwargs):
+    if not raw:  # its postcode or town may have moved the groups meeting in its rooms
+        geo.locate_groups(Group.objects.filter(room__site=instance).values("pk"))
+
+
+@receiver(post_save, sender=Room)
+def room_saved(sender, instance, raw=False, **kwargs):
+    if not raw:  # it may now belong to another site
+        geo.locate_groups(Group.objects.filter(room=instance).values("pk"))
+
+
+@receiver(pre_delete, sender=Room)
+def room_deleting(sender, instance, **kwargs):
+    # Its groups lose the room (SET_NULL, no signal): remember them to place them anew.
+    instance.group_ids_before_delete = list(instance.groups.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Room)
+def room_deleted(sender, instance, **kwargs):
+    ids = getattr(instance, "group_ids_before_delete", None)
+    if ids:
+        geo.locate_groups(ids)

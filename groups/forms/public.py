@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from groups import geo
 from groups.models import Group, Inquiry, TopicCategory
 
 
@@ -18,6 +19,21 @@ class DirectoryFilterForm(forms.Form):
         empty_label=_("all topic areas"),
         to_field_name="slug",
     )
+    near = forms.CharField(
+        label=_("Postcode or town"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    radius = forms.TypedChoiceField(
+        label=_("Distance"),
+        required=False,
+        choices=[(km, f"{km} km") for km in geo.RADII_KM],
+        coerce=int,
+        empty_value=None,
+        initial=geo.DEFAULT_RADIUS_KM,
+    )
+    # Before "near": the words of a town or district (still read from older links).
     place = forms.CharField(label=_("Town or district"), required=False, max_length=100)
     format = forms.ChoiceField(
         label=_("Format"), required=False, choices=[("", _("any")), *Group.Format.choices]
@@ -29,6 +45,9 @@ class DirectoryFilterForm(forms.Form):
     open_to_new = forms.BooleanField(label=_("welcomes new members"), required=False)
 
     def __init__(self, data=None):
+        if data is not None and data.get("radius") not in {str(km) for km in geo.RADII_KM}:
+            data = data.copy()  # the list shows the distance that is searched
+            data["radius"] = str(geo.DEFAULT_RADIUS_KM)
         super().__init__(data)
         if self.is_bound:
             # Invalid values drop out of cleaned_data and are ignored, never an error page.
@@ -37,6 +56,25 @@ class DirectoryFilterForm(forms.Form):
     @property
     def query(self):
         return (self.cleaned_data.get("q") or "").strip()[:200] if self.is_bound else ""
+
+    def clean_near(self):
+        text = self.cleaned_data["near"].strip()
+        if not text:
+            return None
+        try:
+            return geo.find_place(text)
+        except geo.PlaceNotFound as error:
+            raise forms.ValidationError(str(error)) from None
+
+    @property
+    def near_place(self):
+        """The ``geo.Place`` to search around, or None."""
+        return self.cleaned_data.get("near") if self.is_bound else None
+
+    @property
+    def radius_km(self):
+        data = self.cleaned_data if self.is_bound else {}
+        return data.get("radius") or geo.DEFAULT_RADIUS_KM
 
     def filter(self, queryset):
         data = self.cleaned_data if self.is_bound else {}
@@ -69,7 +107,13 @@ class DirectoryFilterForm(forms.Form):
     @property
     def has_filters(self):
         data = self.cleaned_data if self.is_bound else {}
-        return any(data.get(name) for name in self.fields if name != "q")
+        return any(data.get(name) for name in self.fields if name not in ("q", "radius"))
+
+    @property
+    def has_more_filters(self):
+        """Whether a filter under "More filters" is set (the place has its own row)."""
+        data = self.cleaned_data if self.is_bound else {}
+        return any(data.get(name) for name in self.fields if name not in ("q", "near", "radius"))
 
 
 class VisitorForm(forms.ModelForm):

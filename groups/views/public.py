@@ -5,13 +5,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from groups import services
+from groups import geo, services
 from groups.forms import (
     ContactRequestForm,
     CorrectionForm,
@@ -19,13 +20,15 @@ from groups.forms import (
     FoundingInterestForm,
 )
 from groups.models import Group, Inquiry, Topic
-from groups.search import RankedResults, ranked_groups
+from groups.search import RankedResults, ranked_group_ids, ranked_groups
 from kontaktstelle.offices.selectors import public_office
 from kontaktstelle.web import rate_limits
 from kontaktstelle.web.clients import client_ip
 from kontaktstelle.web.public_cache import cache_public_page
 
 PAGE_SIZE = 20
+# A search near a place lists this many online groups apart, linking to the rest.
+ONLINE_SHOWN = 5
 # At most this many form submissions per visitor address and hour (spam brake).
 SUBMISSIONS_PER_HOUR = 5
 
@@ -44,7 +47,10 @@ def public_groups():
 def directory(request):
     """Search the directory: ranked by the search when there is a query, else by name."""
     form = DirectoryFilterForm(request.GET or None)
-    if form.query:
+    online = None
+    if form.near_place:
+        page, online = _near_me(request, form)
+    elif form.query:
         ranked = ranked_groups(form.filter(Group.objects.public()), form.query)
         number = request.GET.get("page")
         page = Paginator(RankedResults(ranked, PAGE_SIZE, number), PAGE_SIZE).get_page(number)
@@ -66,8 +72,46 @@ def directory(request):
             "groups": page.object_list,
             "query_string": query.urlencode(),
             "office": public_office() if not page.paginator.count else None,
+            "near": form.near_place,
+            "online": online,
         },
     )
+
+
+def _near_me(request, form):
+    """The public groups within the radius of the visitor's place, nearest first (with
+    the search's words: those it finds), and apart a few online groups, which have no
+    place: (page, {"groups", "more", "url"})."""
+    point, radius = form.near_place.point, form.radius_km
+    groups = form.filter(Group.objects.public())
+    around = groups.exclude(format=Group.Format.ONLINE)
+    found = geo.nearest(around, point, radius)
+    online = groups.filter(format=Group.Format.ONLINE)
+    if form.query:
+        matching = set(ranked_group_ids(geo.in_box(around, point, radius), form.query))
+        found = [(pk, km) for pk, km in found if pk in matching]
+        online_ids = [
+            pk for pk, _total in ranked_groups(online, form.query).rows(0, ONLINE_SHOWN + 1)
+        ]
+    else:
+        online_ids = list(
+            online.order_by("name", "pk").values_list("pk", flat=True)[: ONLINE_SHOWN + 1]
+        )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    distances = dict(page.object_list)
+    by_id = public_groups().in_bulk([*distances, *online_ids[:ONLINE_SHOWN]])
+    for pk, km in distances.items():
+        by_id[pk].distance_label = geo.distance_label(km)
+    page.object_list = [by_id[pk] for pk in distances if pk in by_id]
+    everywhere = request.GET.copy()
+    for name in ("near", "radius", "page"):
+        everywhere.pop(name, None)
+    everywhere["format"] = Group.Format.ONLINE
+    return page, {
+        "groups": [by_id[pk] for pk in online_ids[:ONLINE_SHOWN] if pk in by_id],
+        "more": len(online_ids) > ONLINE_SHOWN,
+        "url": f"{reverse('groups:directory')}?{everywhere.urlencode()}",
+    }
 
 
 @login_not_required

@@ -25,6 +25,7 @@ function ``reindex_groups`` uses, on the groups as generated. The programme's pa
 """
 
 import datetime
+import heapq
 import itertools
 import random
 import time
@@ -36,7 +37,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
-from groups import search
+from groups import geo, search
 from groups.models import Consultation, Group, GroupChange, GroupSearchTerm, Inquiry, Topic
 from groups.services import RESERVED_SLUGS
 from groups.text import fold
@@ -53,6 +54,8 @@ UTC = datetime.UTC
 NETWORK_NAMES = ["Nord", "Süd", "West", "Ost", "Mitte", "Südwest", "Nordost", "Rhein-Main"]
 START_TIMES = [datetime.time(h, m) for h, m in ((10, 0), (15, 0), (17, 30), (18, 0), (18, 30))]
 START_TIMES += [datetime.time(19, 0), datetime.time(19, 30), datetime.time(20, 0)]
+HOME_POSTCODE = "37073"  # office 0 is in Göttingen
+POSTCODES_PER_OFFICE = 8  # the postcode areas nearest the office's: its groups' places
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,11 @@ SCALES = {
 
 
 def has_expected_counts(scale):
-    """Whether the database holds a complete generation of ``scale``, indexed for search."""
+    """Whether the database holds a complete generation of ``scale``, indexed for search
+    and with the groups placed for 'near me' (older generations are made anew)."""
     if any(model.objects.count() != n for model, n in scale.expected().items()):
+        return False
+    if not Group.objects.filter(latitude__isnull=False).exists():
         return False
     indexed = GroupSearchTerm.objects.filter(group=OuterRef("pk"))
     return not Group.objects.exclude(Exists(indexed)).exists()
@@ -126,7 +132,9 @@ class _Office:
     places: list  # four districts, then two neighbouring towns
     network: int
     weight: float
+    postcodes: list  # the office's and the nearest postcode areas (real ones)
     sites: list = field(default_factory=list)  # ids
+    site_postcodes: dict = field(default_factory=dict)  # room id -> its site's postcode
     rooms: list = field(default_factory=list)  # ids
     staff: list = field(default_factory=list)  # user ids of staff and the office admin
     groups: list = field(default_factory=list)  # _Group
@@ -149,6 +157,13 @@ class _Group:
     room: int | None
     weekday: int
     start_time: datetime.time
+
+
+def _nearest_postcodes(home, count):
+    """``home`` and the postcodes whose areas' centres lie nearest to it."""
+    centres = geo.postcode_centres()
+    point = centres[home]
+    return heapq.nsmallest(count, centres, key=lambda code: geo.distance_km(point, centres[code]))
 
 
 class _Related(list):
@@ -261,6 +276,7 @@ class _Generator(ProgrammeSteps):
             ],
             scale.networks,
         )
+        every_postcode = sorted(geo.postcode_centres())
         made_up = (content.made_up_town(n) for n in range(10 * scale.offices))
         towns = content.TOWNS + [town for town in made_up if town not in content.TOWNS]
         self.office_list, rows = [], []
@@ -268,6 +284,7 @@ class _Generator(ProgrammeSteps):
             self.rng = rng = self.seeded("offices", i)
             town = towns[i]
             neighbours = [content.made_up_town(rng.randrange(300)) for _ in range(2)]
+            home = HOME_POSTCODE if i == 0 else rng.choice(every_postcode)
             office = _Office(
                 index=i,
                 id=pk,
@@ -276,6 +293,7 @@ class _Generator(ProgrammeSteps):
                 places=rng.sample(content.DISTRICTS, 4) + neighbours,
                 network=network_ids[i * scale.networks // scale.offices],
                 weight=1.0 if i == 0 else rng.uniform(0.5, 1.5),
+                postcodes=_nearest_postcodes(home, POSTCODES_PER_OFFICE),
             )
             self.office_list.append(office)
             rows.append(
@@ -300,13 +318,14 @@ class _Generator(ProgrammeSteps):
             for name in content.SITE_NAMES[:count]:
                 (site,) = writer.ids(Site, 1)
                 office.sites.append(site)
+                site_postcode = rng.choice(office.postcodes)
                 sites.append(
                     {
                         "id": site,
                         "office": office.id,
                         "name": name,
                         "street": f"{rng.choice(content.STREETS)} {rng.randint(1, 120)}",
-                        "postcode": str(rng.randint(10000, 99999)),
+                        "postcode": site_postcode,
                         "city": office.places[4] if name == "Außenstelle" else office.town,
                         "opening_hours": "Mo–Do 9–16 Uhr\nFr 9–12 Uhr",
                     }
@@ -314,6 +333,7 @@ class _Generator(ProgrammeSteps):
                 for room_name in content.ROOM_NAMES[: rng.randint(1, 3)]:
                     (room,) = writer.ids(Room, 1)
                     office.rooms.append(room)
+                    office.site_postcodes[room] = site_postcode
                     rooms.append(
                         {
                             "id": room,
@@ -451,7 +471,7 @@ class _Generator(ProgrammeSteps):
             city = office.town if self.chance(0.4) else ""
         else:
             street = f"{rng.choice(content.STREETS)} {rng.randint(1, 150)}"
-            postcode = str(rng.randint(10000, 99999))
+            postcode = rng.choice(office.postcodes)
             city = office.town if self.chance(0.7) else rng.choice(office.places[4:])
             district = rng.choice(office.places[:4]) if self.chance(0.6) else ""
         weekday = self.pick({0: 16, 1: 18, 2: 18, 3: 18, 4: 12, 5: 8, 6: 10})
@@ -491,6 +511,10 @@ class _Generator(ProgrammeSteps):
             for topic in topics:
                 office.groups_by_topic.setdefault(topic.pk, []).append(group.id)
         own_place = room is None
+        # As groups.geo.locate_groups places it: its room's site's postcode area, or its own.
+        point = geo.group_point(
+            fmt, office.site_postcodes[room] if room else postcode, city, dict
+        ) or (None, None)
         return {
             "id": pk,
             "office": office.id,
@@ -509,6 +533,8 @@ class _Generator(ProgrammeSteps):
             "postcode": postcode or "",
             "city": group.city,
             "district": group.district,
+            "latitude": point[0],
+            "longitude": point[1],
             "step_free": own_place and self.chance(0.4),
             "accessible_toilet": own_place and self.chance(0.25),
             "hearing_loop": own_place and self.chance(0.05),

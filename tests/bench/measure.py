@@ -116,7 +116,8 @@ def find_subjects():
 
 def pages(subjects):
     """The key pages of the issue "Performance at national scale", baseline first."""
-    town = subjects.office.sites.order_by("pk").first().city
+    site = subjects.office.sites.order_by("pk").first()
+    town = site.city
 
     def directory(**query):
         return reverse("groups:directory") + ("?" + urlencode(query) if query else "")
@@ -148,6 +149,12 @@ def pages(subjects):
             "directory",
             "visitor",
             directory(q="Trauer", format="online"),
+        ),
+        Page(
+            "directory: near me, postcode + 25 km",
+            "directory",
+            "visitor",
+            directory(near=site.postcode, radius=25),
         ),
         Page(
             "group page",

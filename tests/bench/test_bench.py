@@ -10,6 +10,7 @@ import json
 import pytest
 from django.urls import NoReverseMatch, reverse
 
+from groups import geo
 from groups.models import Group, GroupSearchTerm
 from groups.search import reindex_groups
 from kontaktstelle.accounts.models import Membership
@@ -44,6 +45,13 @@ def test_every_group_is_indexed_as_reindex_groups_indexes_it(tiny):
     generated = {pk: terms(pk) for pk in groups[:10]}
     reindex_groups(groups[:10])  # the app's own way, from the rows in the database
     assert {pk: terms(pk) for pk in groups[:10]} == generated
+
+
+def test_every_group_is_placed_as_locate_groups_places_it(tiny):
+    placed = Group.objects.filter(latitude__isnull=False)
+    assert placed.count() > TINY.groups // 2
+    assert not placed.filter(format=Group.Format.ONLINE).exists()
+    assert geo.locate_groups() == 0  # the app's own way changes nothing
 
 
 def test_the_data_keeps_the_app_s_rules(tiny):
