@@ -30,8 +30,10 @@ Import rules:
   hold (a group's own contact route needs a consent date and its address or number).
 - A changed consent date or scope updates the group's consent record, as the form does
   (given on paper, as the file cannot say how).
-- Topics are matched by topic name or synonym, folded like names; unknown topics are
-  created in the category "Sonstige Themen" and reported.
+- Topics are matched by topic name or synonym, folded like names, else by the same
+  words in singular or plural, without "allgemein" ("Essstörungen": "Essstörung",
+  "Krebs": "Krebs allgemein"; reported as mapped); unknown topics are created in the
+  category "Sonstige Themen" and reported.
 - A group whose values all stay the same is counted as unchanged: it is not saved and
   gets no history."""
 
@@ -65,7 +67,8 @@ from groups.import_files import (
 from groups.models import Group, GroupChange, Synonym, Topic, TopicCategory
 from groups.search import reindex_groups
 from groups.services import record_change, unique_slug
-from groups.text import fold
+from groups.text import STOP_WORDS, fold, stem
+from groups.text import words as word_forms
 from kontaktstelle.consent import services as consent
 from kontaktstelle.offices.models import Room
 from kontaktstelle.web import spreadsheets
@@ -263,6 +266,9 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     new_topics: list[str] = field(default_factory=list)
+    # (label in the file, thesaurus topic) where the label is not the topic's own name
+    # or synonym but the same words in singular or plural.
+    mapped_topics: list[tuple[str, str]] = field(default_factory=list)
     errors: list[tuple[int | None, str]] = field(default_factory=list)
     dry_run: bool = False
 
@@ -365,19 +371,41 @@ def parse_file(file_obj, filename: str) -> list[RowData]:
     return parsed
 
 
+# Words an office's own topic list adds to a thesaurus topic's name ("Krebs allgemein").
+_BROAD_WORDS = frozenset({"allgemein", "sonstige", "sonstiges", "allgemeines"})
+
+
+def _topic_key(label):
+    """A label's words, stemmed, without function words: "Essstörungen" and "Essstörung",
+    "Krebs" and "Krebs allgemein" have the same key."""
+    return frozenset(
+        stem(word) for word in word_forms(label) if word not in STOP_WORDS | _BROAD_WORDS
+    )
+
+
 class _Topics:
-    """Thesaurus topics by folded name or synonym; unknown names are created on demand."""
+    """Thesaurus topics by folded name or synonym, else by the same words in singular or
+    plural ("Essstörungen": "Essstörung"; "Krebs": "Krebs allgemein"); unknown names are
+    created on demand. ``mapped`` holds the labels matched only so: {label: topic}."""
 
     def __init__(self):
         self.category = None
-        self.by_word = {}
+        self.by_word, self.by_key, self.mapped = {}, {}, {}
         for topic in Topic.objects.all():
             self.by_word.setdefault(fold(topic.name), topic)
-        for synonym in Synonym.objects.select_related("topic"):
+            self.by_key.setdefault(_topic_key(topic.name), topic)
+        for synonym in Synonym.objects.select_related("topic").order_by("topic__name", "term"):
             self.by_word.setdefault(fold(synonym.term), synonym.topic)
+            self.by_key.setdefault(_topic_key(synonym.term), synonym.topic)
+        self.by_key.pop(frozenset(), None)
 
     def find(self, name):
-        return self.by_word.get(fold(name))
+        topic = self.by_word.get(fold(name))
+        if topic is None:
+            topic = self.by_key.get(_topic_key(name))
+            if topic is not None:
+                self.mapped.setdefault(name, topic)
+        return topic
 
     def get_or_create(self, name):
         topic = self.find(name)
@@ -510,6 +538,7 @@ def import_groups(office, file_obj, filename, user=None, dry_run=False) -> Impor
                 result.errors.append((row.line, message % {"line": row.line, "message": problem}))
             plan.append((group, changes))
         result.new_topics = list(new_topics.values())
+        result.mapped_topics = [(label, topic.name) for label, topic in topics.mapped.items()]
         if dry_run or result.errors:
             return result
         touched = []

@@ -8,12 +8,15 @@ word that found nothing with the thesaurus vocabulary (small), never with every
 description.
 """
 
+import functools
 import itertools
+import json
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Exists, F
+from django.db.models import Exists, F, Q
 from django.db.models.functions import Lower
 
 from groups import text
@@ -22,15 +25,19 @@ from kontaktstelle.web import cache_versions, public_cache
 
 NAME, TOPIC, SYNONYM, PLACE, DESCRIPTION = 8, 6, 4, 3, 1
 LEXICON_CACHE_KEY = "groups:search-lexicon"
+SENSITIVE_CACHE_KEY = "groups:sensitive-topics"
+THESAURUS = Path(__file__).resolve().parent / "data" / "thesaurus.json"
 LEXICON_TIMEOUT = 60 * 60
 MAX_PAGE = 100_000  # a page number asked for beyond this is read as this
 
 
-def _shared_ends(words, size=4):
-    """Beginnings and endings that several thesaurus words share.
+def _shared_ends(words, size=6):
+    """Beginnings and endings of 6+ letters that several thesaurus words share.
 
-    "angststoerung" and "essstoerung" share "stoerung", "darmkreb" and "brustkreb"
-    share "kreb": such parts become words of their own, so compounds split on them.
+    "angststoerung" and "essstoerung" share "stoerung", "alkoholsucht" and
+    "alkoholismus" share "alkohol": such parts become words of their own, so compounds
+    split on them.
+    Shorter shared pieces ("rung", "erung", "esss") are fragments, not words.
     """
     shared = set()
     for reverse in (False, True):
@@ -47,19 +54,31 @@ def _shared_ends(words, size=4):
                         lambda p: p[0] == p[1], zip(first, second, strict=False)
                     )
                 )
-                if length >= size:
-                    common = first[:length]
+                # Not when a shorter piece is a word: "lsucht" (spielsucht, alkoholsucht)
+                # is "sucht" with a stray letter.
+                common = first[:length]
+                shorter = {common[:end][:: -1 if reverse else 1] for end in range(4, length)}
+                if length >= size and not (shorter & words):
                     shared.add(common[::-1] if reverse else common)
     return shared
 
 
 def _build_lexicon():
-    words = set()
     names = Topic.objects.values_list("name", flat=True)
     terms = Synonym.objects.values_list("term", flat=True)
-    for phrase in [*names, *terms]:
+    return lexicon_of([*names, *terms])
+
+
+def lexicon_of(phrases):
+    """The lexicon of these thesaurus phrases (topic names and synonyms)."""
+    words = set()
+    for phrase in phrases:
         words.update(text.stem(word) for word in text.words(phrase))
-    words = {word for word in words if len(word) >= 3 and word.isalpha()}
+    words = {
+        word
+        for word in words
+        if len(word) >= 3 and word.isalpha() and word not in text.STOP_WORDS | text.GENERIC_PARTS
+    }
     return frozenset(words | _shared_ends(words))
 
 
@@ -67,6 +86,40 @@ def lexicon():
     """Stemmed words of the thesaurus: compound parts and typo targets."""
     key = f"{LEXICON_CACHE_KEY}:{cache_versions.current(LEXICON_CACHE_KEY)}"
     return cache.get_or_set(key, _build_lexicon, LEXICON_TIMEOUT)
+
+
+@functools.cache
+def _sensitive_names():
+    """Slugs of the thesaurus categories and names of topics flagged "sensitive" (grief,
+    suicide, violence, abuse, self-harm) in the shipped thesaurus."""
+    data = json.loads(THESAURUS.read_text(encoding="utf-8"))
+    categories, topics = set(), set()
+    for category in data["categories"]:
+        if category.get("sensitive"):
+            categories.add(category["slug"])
+        topics.update(topic["name"] for topic in category["topics"] if topic.get("sensitive"))
+    return frozenset(categories), frozenset(topics)
+
+
+def _build_sensitive():
+    categories, names = _sensitive_names()
+    topics = Topic.objects.filter(Q(category__slug__in=categories) | Q(name__in=names))
+    return frozenset(topics.values_list("pk", flat=True))
+
+
+def sensitive_topic_ids():
+    """Ids of the topics a seeker should never meet by chance: the sensitive thesaurus
+    categories' topics (also those staff added) and topics flagged one by one."""
+    key = f"{SENSITIVE_CACHE_KEY}:{cache_versions.current(LEXICON_CACHE_KEY)}"
+    return cache.get_or_set(key, _build_sensitive, LEXICON_TIMEOUT)
+
+
+def without_sensitive(groups):
+    """The groups none of whose (prefetched) topics is sensitive, in their order."""
+    sensitive = sensitive_topic_ids()
+    return [
+        group for group in groups if not any(topic.pk in sensitive for topic in group.topics.all())
+    ]
 
 
 def invalidate_lexicon():
@@ -118,44 +171,51 @@ def reindex_topic(topic):
 def ranked_groups(queryset, query):
     """The groups of ``queryset`` matching ``query``, best first, as a ``Ranking``.
 
-    Each query word is looked up as typed (stemmed); a word that finds nothing is
-    tried by its compound parts ("Alkoholsucht": "alkohol", "sucht"), then by the
-    nearest thesaurus words (small typos). A group matching more of the words ranks
-    higher, then by weight (name and topic above description; a whole word above a
-    part of it), then by name. A word that finds nothing never empties the result
-    the other words fill.
+    Each query word is looked up as typed (stemmed). A word that finds no group by a
+    topic, name, synonym or place ("strong"; a description only is "weak") is tried by
+    the nearest thesaurus words (typos, also in compounds: "Alkoholsuht"), and if there
+    are none by its compound parts, each then a word of its own ("Krebsnachsorge":
+    "krebs", "nachsorge"; the whole word still counts for each). Groups with a strong
+    match rank first, then by how many words they match, then groups for relatives
+    when the query names a relative ("Vater hat Parkinson"), then by weight (name and
+    topic above description; a whole word above a part of it), then by name. A word
+    that finds nothing never empties the result the other words fill.
 
     The ranking is computed by the database (one GROUP BY over the matching terms),
     so only the page that is shown travels to Python (``RankedResults``).
     """
     known_words = lexicon()
-    words = text.query_terms(query, known_words)
-    if not words:
+    parsed = text.parse_query(query, known_words)
+    if not parsed.words:
         return Ranking()
+    words = parsed.words
     options = [set(word.forms) for word in words]
     found = _words_found(queryset, options)
-    for fallback in (
-        lambda word: word.parts,
-        lambda word: text.fuzzy_candidates(word.main, known_words),
-    ):
-        extra = {
-            index: set(fallback(words[index])) - options[index]
-            for index, hit in enumerate(found)
-            if not hit
-        }
-        if any(extra.values()):
-            for index, terms in extra.items():
-                options[index] |= terms
-            found = _words_found(queryset, options)
-    return Ranking.of(queryset, words, options)
+    weak = [index for index, (_any, strong) in enumerate(found) if not strong]
+    corrected = {}
+    for index in weak:
+        candidates = set(text.fuzzy_candidates(words[index].main, known_words))
+        if candidates - options[index]:
+            corrected[index] = candidates
+    columns = []
+    for index, word in enumerate(words):
+        if index in corrected:
+            columns.append((word.main, options[index] | corrected[index]))
+        elif index in weak and word.parts:
+            columns.extend((part, options[index] | {part}) for part in sorted(word.parts))
+        else:
+            columns.append((word.main, options[index]))
+    return Ranking.of(queryset, columns, relatives=parsed.relatives)
 
 
 class Ranking:
     """The groups a query matches, best first, as one SQL statement.
 
-    Per group and query word, the best weight among the word's terms that the group
-    has (twice for the word as typed, 0 if none); a group ranks by how many words it
-    matches, then by the sum, then by name. The terms are aggregated first and only
+    Per group and column (a query word, or a part of one), the best weight among the
+    column's terms that the group has (twice for the column's own term, 0 if none); a
+    group ranks by whether any match is strong (above a description's weight), by how
+    many columns it matches, for a query naming relatives by its audience (relatives,
+    then both), then by the sum, then by name. The terms are aggregated first and only
     then joined with the groups that ``queryset`` admits (for the filters and the
     names): so PostgreSQL hashes the matches, not every public group.
     """
@@ -164,39 +224,54 @@ class Ranking:
         self.sql, self.params = sql, list(params)
 
     @classmethod
-    def of(cls, queryset, words, options):
+    def of(cls, queryset, columns, relatives=False):
+        """``columns``: [(the term as typed, every term that matches it)]."""
         best, params = [], []
-        for index, (word, terms) in enumerate(zip(words, options, strict=True)):
-            terms = terms | {word.main}  # never an empty IN ()
+        for index, (main, terms) in enumerate(columns):
+            terms = terms | {main}  # never an empty IN ()
             listed = ", ".join(["%s"] * len(terms))
             best.append(
                 f"MAX(CASE WHEN term = %s THEN weight * 2 WHEN term IN ({listed}) "
                 f"THEN weight ELSE 0 END) AS word_{index}"
             )
-            params += [word.main, *sorted(terms)]
-        every_term = sorted(set().union(*options))
-        params += every_term
-        groups = queryset.order_by().values(group_key=F("pk"), sort_name=Lower("name"))
+            params += [main, *sorted(terms)]
+        every_term = sorted(set().union(*(terms | {main} for main, terms in columns)))
+        params += [DESCRIPTION, *every_term]
+        groups = queryset.order_by().values(
+            group_key=F("pk"), sort_name=Lower("name"), audience_key=F("audience")
+        )
         try:
             groups_sql, groups_params = groups.query.sql_with_params()
         except EmptyResultSet:  # queryset.none(): nothing to rank
             return cls()
         params += groups_params
-        names = [f"r.word_{index}" for index in range(len(words))]
+        names = [f"r.word_{index}" for index in range(len(columns))]
         matched = " + ".join(f"CASE WHEN {name} > 0 THEN 1 ELSE 0 END" for name in names)
+        audience = ""
+        if relatives:
+            audience = "CASE g.audience_key WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END DESC, "
+            params += [Group.Audience.RELATIVES, Group.Audience.BOTH]
         table = connection.ops.quote_name(GroupSearchTerm._meta.db_table)
         sql = (
             # Built of placeholders, the table's name and the ORM's own SQL for queryset.
-            f"SELECT r.group_id, COUNT(*) OVER () FROM ("  # noqa: S608  # nosec B608
-            f"SELECT group_id, {', '.join(best)} FROM {table} "
+            f"SELECT r.group_id, COUNT(*) OVER (), r.strong, SUM(r.strong) OVER () "  # noqa: S608  # nosec B608
+            f"FROM (SELECT group_id, {', '.join(best)}, "
+            f"MAX(CASE WHEN weight > %s THEN 1 ELSE 0 END) AS strong FROM {table} "
             f"WHERE term IN ({', '.join(['%s'] * len(every_term))}) GROUP BY group_id"
             f") r JOIN ({groups_sql}) g ON g.group_key = r.group_id "
-            f"ORDER BY {matched} DESC, {' + '.join(names)} DESC, g.sort_name, g.group_key"
+            f"ORDER BY r.strong DESC, {matched} DESC, {audience}"
+            f"{' + '.join(names)} DESC, g.sort_name, g.group_key"
         )
         return cls(sql, params)
 
     def rows(self, offset=0, limit=None):
         """[(group id, total of matches)], best first, from ``offset`` on."""
+        return [(pk, total) for pk, total, _strong, _strong_total in self.graded(offset, limit)]
+
+    def graded(self, offset=0, limit=None):
+        """[(group id, total of matches, 1 if it matches strongly else 0, total of strong
+        matches)], best first, from ``offset`` on. Strong: by a topic, name, synonym or
+        place; the others match by their description only."""
         if not self.sql:
             return []
         sql, params = self.sql, self.params
@@ -230,12 +305,15 @@ class RankedResults:
         self.wanted = slice((number - 1) * per_page, number * per_page)
         self.rows = None
         self.total = None
+        self.strong = set()  # ids of the fetched groups that match strongly
+        self.strong_total = 0
 
     def _fetch(self, wanted):
-        rows = self.ranked.rows(wanted.start, wanted.stop - wanted.start)
+        rows = self.ranked.graded(wanted.start, wanted.stop - wanted.start)
         if rows:
-            self.total = rows[0][1]
-        return [pk for pk, _total in rows]
+            self.total, self.strong_total = rows[0][1], rows[0][3]
+        self.strong |= {pk for pk, _total, strong, _strong_total in rows if strong}
+        return [pk for pk, *_counts in rows]
 
     def count(self):
         if self.total is None:
@@ -260,16 +338,18 @@ def ranked_group_ids(queryset, query):
 
 
 def _words_found(queryset, options):
-    """For each word's set of terms: does any group of ``queryset`` have one of them?
+    """For each word's set of terms: (does any group of ``queryset`` have one of them,
+    does one have it strongly, i.e. not only in its description)?
 
     One query of uncorrelated EXISTS, each of which stops at its first hit; it reads
     them off the first row of ``queryset`` (when that is empty, nothing is found).
     """
-    checks = {
-        f"word_{index}": Exists(
-            GroupSearchTerm.objects.filter(term__in=terms, group__in=queryset.values("pk"))
-        )
-        for index, terms in enumerate(options)
-    }
+    checks = {}
+    for index, terms in enumerate(options):
+        matches = GroupSearchTerm.objects.filter(term__in=terms, group__in=queryset.values("pk"))
+        checks[f"any_{index}"] = Exists(matches)
+        checks[f"strong_{index}"] = Exists(matches.filter(weight__gt=DESCRIPTION))
     row = queryset.order_by().annotate(**checks).values_list(*checks).first()
-    return list(row) if row else [False] * len(options)
+    if not row:
+        return [(False, False)] * len(options)
+    return list(zip(row[::2], row[1::2], strict=True))

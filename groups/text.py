@@ -14,10 +14,12 @@ terms, which an ordinary index serves on PostgreSQL and SQLite alike. Tradeoffs:
   input is cheap; nothing here raises on any string.
 """
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 MAX_INPUT = 500  # characters of a query (or of ``words``' input) that are read
 MAX_INDEX_INPUT = 4000  # characters of a text that ``index_terms`` reads
@@ -68,8 +70,46 @@ STOP_WORDS = frozenset(  # folded; checked before stemming
     wir uns unser unsere mich mir sich suche suchen gesucht gruppe gruppen
     selbsthilfe selbsthilfegruppe selbsthilfegruppen shg shgs hilfe nach auf an am
     aus bitte gibt es wo wie was wer welche ueber uber nicht kein keine ist sind
-    habe hat hier auch
+    habe hat hier auch zu viel sehr immer seit schon war wurde wurden werden kann
+    will moechte mehr ganz dass jetzt lange leider seid bin bist
     """.split()  # noqa: SIM905 - a list literal would take eighty lines
+)
+
+
+# Stems that are never a compound's part: "Spielsuchtgruppe" is about "spielsucht", and
+# "grupp" or "treff" would match every group's name; function words ("und") likewise.
+GENERIC_PARTS = frozenset(  # stems
+    {"grupp", "treff", "kreis", "gespraechskreis", "selbsthilf", "hilf", "probl", "verein"}
+)
+_LINKED_S = ("ungs", "heits", "keits", "ions", "taets", "schafts")  # always "s" linked
+MIN_REMAINDER = 5  # letters of an unknown rest of a query compound that are looked up
+
+# Words for a relative: a query naming one looks for the relatives' group of the rest
+# ("Vater hat Parkinson"). "Frau" and "Mann" only after a possessive ("meine Frau").
+RELATIONS = frozenset(
+    """
+    vater papa mutter mama eltern elternteil sohn tochter kind kinder baby bruder
+    schwester geschwister oma opa grossmutter grossvater enkel enkelin ehemann ehefrau
+    partner partnerin lebensgefaehrte lebensgefaehrtin angehoerige angehoeriger
+    angehoerigen familie familienangehoerige relative relatives
+    """.split()  # noqa: SIM905
+)
+_SPOUSES = frozenset({"frau", "mann", "freund", "freundin"})
+_POSSESSIVES = frozenset(
+    [
+        "mein",
+        "meine",
+        "meiner",
+        "meinen",
+        "meinem",
+        "unser",
+        "unsere",
+        "unserer",
+        "unseren",
+        "unserem",
+        "my",
+        "our",
+    ]
 )
 
 
@@ -177,11 +217,14 @@ def stem(word: str) -> str:
 
 
 def _known(part: str, lexicon) -> str | None:
-    """``part`` or its stem, whichever the lexicon knows."""
-    if part in lexicon:
-        return part
+    """The stem of ``part`` or ``part`` itself, whichever the lexicon knows (the stem
+    first: the index holds stems); never a function word or a generic part ("grupp")."""
     stemmed = stem(part)
-    return stemmed if stemmed in lexicon else None
+    if part in STOP_WORDS or stemmed in GENERIC_PARTS:
+        return None
+    if stemmed in lexicon:
+        return stemmed
+    return part if part in lexicon else None
 
 
 def _known_tail(rest: str, lexicon, min_part: int) -> tuple[str, bool] | None:
@@ -296,6 +339,80 @@ def _is_stop(token: str) -> bool:
     return "".join(parts) in STOP_WORDS or all(part in STOP_WORDS for part in parts)
 
 
+class Query(NamedTuple):
+    """A parsed query: its words, and whether it names a relative ("mein Vater ...")."""
+
+    words: list[QueryWord]
+    relatives: bool
+
+
+def _relations(tokens: list[str]) -> set[str]:
+    """The tokens that name a relative: a kinship word, or "Frau"/"Mann" after "mein"."""
+    found = {token for token in tokens if token in RELATIONS}
+    for before, token in itertools.pairwise(tokens):
+        if token in _SPOUSES and before in _POSSESSIVES:
+            found.add(token)
+    return found
+
+
+def _without_generic(term: str) -> str:
+    """A compound without a generic last part, stemmed ("trauergrupp" -> "trau"), or ""."""
+    for generic in GENERIC_PARTS:
+        if term.endswith(generic) and len(term) - len(generic) >= 4:
+            rest = term[: -len(generic)]
+            if rest.endswith(_LINKED_S):
+                rest = rest[:-1]  # "essstoerungs|grupp"
+            return stem(rest)
+    return ""
+
+
+def _remainder(term: str, parts: list[str]) -> list[str]:
+    """The unknown rest of a compound with one known part at its start or end, stemmed,
+    if long enough and not generic ("krebsnachsorg" -> "nachsorg"); else nothing."""
+    if len(parts) != 1:
+        return []
+    part = parts[0]
+    rest = term[len(part) :] if term.startswith(part) else ""
+    if not rest and term.endswith(part):
+        rest = term[: -len(part)]
+    if rest[:1] == "s" and rest[1:2] not in _VOWELS | {"c", "p", "t", ""}:
+        rest = rest[1:]  # a linking "s": "krebs|nachsorg" after the stem "kreb"
+    rest = stem(rest) if rest.isalpha() else ""
+    return [rest] if len(rest) >= MIN_REMAINDER and rest not in GENERIC_PARTS else []
+
+
+def parse_query(text: str, lexicon: Iterable[str] = frozenset()) -> Query:
+    """The words of a query (see ``query_terms``) and whether it names a relative.
+
+    A word for a relative ("Vater", "Angehörige", "meine Frau") is no search word when
+    others are left ("Vater hat Parkinson" searches "parkinson"): it says for whom the
+    seeker looks, so the ranking prefers groups for relatives instead.
+    """
+    lexicon = lexicon if isinstance(lexicon, set | frozenset) else frozenset(lexicon)
+    tokens = list(dict.fromkeys(_tokens(_clip(text, MAX_INPUT))))
+    relations = _relations(tokens)
+    meaningful = [token for token in tokens if not _is_stop(token)]
+    wanted = [token for token in meaningful if token not in relations]
+    result, seen = [], set()
+    for token in wanted or meaningful or tokens:
+        forms = [form for form in _forms(token) if _term_ok(form)]
+        if not forms or not _term_ok(main := stem(forms[0])) or main in seen:
+            continue
+        seen.add(main)
+        stems = {stem(form) for form in forms if form == forms[0] or form not in STOP_WORDS}
+        base = _without_generic(main)  # "trauergrupp" is about "trau"
+        if base:
+            stems = {base} | stems - {main}
+        parts = [part for term in stems for part in split_compound(term, lexicon)]
+        stems.add(main)
+        base = base or main
+        parts += _remainder(base, parts)
+        result.append(QueryWord(main, stems, parts))
+        if len(result) >= MAX_WORDS:
+            break
+    return Query(result, bool(relations))
+
+
 def query_terms(text: str, lexicon: Iterable[str] = frozenset()) -> list[QueryWord]:
     """The words of a query, in order, without repeats, at most 12.
 
@@ -303,23 +420,10 @@ def query_terms(text: str, lexicon: Iterable[str] = frozenset()) -> list[QueryWo
     stem, the stems of its hyphen/slash parts and joins, its compound parts), with
     ``main``, ``forms`` and ``parts`` telling them apart. A group should match every
     query word by at least one alternative. Stop words ("ich suche eine Gruppe für")
-    are dropped unless nothing else is left. Reads the first 500 characters only.
+    are dropped unless nothing else is left, and so are words for a relative (see
+    ``parse_query``). Reads the first 500 characters only.
     """
-    lexicon = lexicon if isinstance(lexicon, set | frozenset) else frozenset(lexicon)
-    tokens = list(dict.fromkeys(_tokens(_clip(text, MAX_INPUT))))
-    meaningful = [token for token in tokens if not _is_stop(token)]
-    result, seen = [], set()
-    for token in meaningful or tokens:
-        forms = [form for form in _forms(token) if _term_ok(form)]
-        if not forms or not _term_ok(main := stem(forms[0])) or main in seen:
-            continue
-        seen.add(main)
-        stems = {stem(form) for form in forms if form == forms[0] or form not in STOP_WORDS}
-        parts = [part for term in stems for part in split_compound(term, lexicon)]
-        result.append(QueryWord(main, stems, parts))
-        if len(result) >= MAX_WORDS:
-            break
-    return result
+    return parse_query(text, lexicon).words
 
 
 def edit_distance(a: str, b: str, max_distance: int) -> int:

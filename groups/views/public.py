@@ -20,7 +20,7 @@ from groups.forms import (
     FoundingInterestForm,
 )
 from groups.models import Group, Inquiry, Topic
-from groups.search import RankedResults, ranked_group_ids, ranked_groups
+from groups.search import RankedResults, ranked_group_ids, ranked_groups, without_sensitive
 from kontaktstelle.offices.selectors import public_office
 from kontaktstelle.web import rate_limits
 from kontaktstelle.web.clients import client_ip
@@ -47,15 +47,20 @@ def public_groups():
 def directory(request):
     """Search the directory: ranked by the search when there is a query, else by name."""
     form = DirectoryFilterForm(request.GET or None)
-    online = None
+    online, perhaps = None, []
     if form.near_place:
         page, online = _near_me(request, form)
     elif form.query:
         ranked = ranked_groups(form.filter(Group.objects.public()), form.query)
         number = request.GET.get("page")
-        page = Paginator(RankedResults(ranked, PAGE_SIZE, number), PAGE_SIZE).get_page(number)
+        results = RankedResults(ranked, PAGE_SIZE, number)
+        page = Paginator(results, PAGE_SIZE).get_page(number)
         by_id = public_groups().in_bulk(page.object_list)
-        page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
+        found = [by_id[pk] for pk in page.object_list if pk in by_id]
+        page.object_list = [group for group in found if group.pk in results.strong]
+        perhaps = [group for group in found if group.pk not in results.strong]
+        if not results.strong_total:  # a word in a description only: never grief by chance
+            perhaps = without_sensitive(perhaps)
     else:
         page = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -71,7 +76,8 @@ def directory(request):
             "page_obj": page,
             "groups": page.object_list,
             "query_string": query.urlencode(),
-            "office": public_office() if not page.paginator.count else None,
+            "office": public_office() if not page.object_list else None,
+            "perhaps": perhaps,
             "near": form.near_place,
             "online": online,
         },

@@ -8,7 +8,13 @@ from django.urls import reverse
 
 from groups import text
 from groups.models import Group, Synonym, Topic, TopicCategory
-from groups.search import ranked_group_ids, reindex_groups
+from groups.search import (
+    lexicon,
+    ranked_group_ids,
+    ranked_groups,
+    reindex_groups,
+    sensitive_topic_ids,
+)
 from tests.factories import GroupFactory
 
 THESAURUS = {
@@ -307,3 +313,159 @@ def test_nothing_found_is_an_empty_first_page(office):
     page = Paginator(RankedResults(ranked, 20, "2"), 20).get_page("2")
     assert page.paginator.count == 0
     assert list(page.object_list) == []
+
+
+# Issue 20, search round two -------------------------------------------------------------
+
+
+def test_a_whole_word_in_one_description_still_looks_up_its_parts(groups, office):
+    """Splitting is not skipped because the compound occurs in one description."""
+    mention = GroupFactory(
+        office=office, name="Gesprächskreis", description="Auch bei Alkoholproblemen."
+    )
+    reindex_groups([mention.pk])
+    ranked = ranked_group_ids(Group.objects.public(), "Alkoholprobleme")
+    assert ranked[0] == groups["alk"].pk
+    assert mention.pk in ranked
+
+
+def test_a_typo_in_a_compound_is_corrected_not_split(groups):
+    assert ranked_group_ids(Group.objects.public(), "Essstöhrung")[0] == groups["ess"].pk
+    assert ranked_group_ids(Group.objects.public(), "Alkoholsuht")[0] == groups["alk"].pk
+
+
+def test_a_generic_part_does_not_match_every_group_name(groups):
+    ranked = ranked_group_ids(Group.objects.public(), "Psychosegruppe")
+    assert ranked[0] == groups["psych"].pk
+    assert groups["maenner"].pk not in ranked[:3]
+
+
+def test_relatives_groups_come_first_when_the_query_names_relatives(groups):
+    ranked = ranked_group_ids(Group.objects.public(), "mein Sohn nimmt Drogen")
+    assert ranked[0] == groups["eltern"].pk
+    assert ranked.index(groups["eltern"].pk) < ranked.index(groups["na"].pk)
+
+
+def test_strong_matches_rank_before_description_matches(groups, office):
+    mention = GroupFactory(office=office, name="Aaa Gesprächskreis", description="Krebs, Darm")
+    reindex_groups([mention.pk])
+    graded = ranked_groups(Group.objects.public(), "Darm Krebs").graded()
+    assert graded[-1][:3] == (mention.pk, len(graded), 0)
+    assert all(strong for _pk, _total, strong, _strong_total in graded[:-1])
+    assert graded[0][3] == len(graded) - 1
+
+
+def test_sensitive_topics_come_from_the_thesaurus_flags(db):
+    grief = Topic.objects.get(name="Trauer")
+    violence = Topic.objects.get(name="Häusliche Gewalt")
+    self_harm = Topic.objects.get(name="Borderline")
+    sensitive = sensitive_topic_ids()
+    assert {grief.pk, violence.pk, self_harm.pk} <= sensitive
+    assert Topic.objects.get(name="Diabetes").pk not in sensitive
+
+
+def test_a_topic_staff_add_to_a_sensitive_category_is_sensitive(db):
+    category = TopicCategory.objects.get(slug="trauer-verlust")
+    topic = Topic.objects.create(category=category, name="Trauer um Haustiere")
+    assert topic.pk in sensitive_topic_ids()
+
+
+def test_the_lexicon_has_no_function_words_or_fragments(db):
+    known = lexicon()
+    assert not {"und", "grupp", "rung", "esss", "lsucht"} & known
+    assert {"sucht", "stoerung", "kreb"} <= known
+
+
+def test_the_directory_shows_description_matches_apart(client, groups, office):
+    mention = GroupFactory(office=office, name="Kochtreff", description="Wir backen Kuchen.")
+    grief = GroupFactory(
+        office=office,
+        name="Trauer-Frühstück",
+        topics=[Topic.objects.get(name="Trauer")],
+        description="Mit Kaffee und Kuchen.",
+    )
+    reindex_groups([mention.pk, grief.pk])
+    content = client.get(reverse("groups:directory"), {"q": "Kuchen"}).content.decode()
+    assert content.index('id="directory-help"') < content.index('id="perhaps-heading"')
+    assert "Kochtreff" in content and "Trauer-Frühstück" not in content
+    content = client.get(reverse("groups:directory"), {"q": "Trauer Kuchen"}).content.decode()
+    assert 'id="directory-help"' not in content and "Trauer-Frühstück" in content
+
+
+def test_a_lone_sensitive_description_match_shows_only_the_contact_help(client, groups, office):
+    grief = GroupFactory(
+        office=office,
+        name="Trauer-Frühstück",
+        topics=[Topic.objects.get(name="Trauer")],
+        description="Mit Kaffee und Kuchen.",
+    )
+    reindex_groups([grief.pk])
+    content = client.get(reverse("groups:directory"), {"q": "Kuchen"}).content.decode()
+    assert 'id="directory-help"' in content
+    assert "Trauer-Frühstück" not in content and 'id="perhaps-heading"' not in content
+
+
+@pytest.mark.parametrize(
+    ("label", "topic"),
+    [
+        ("Essstörungen", "Essstörung"),
+        ("Krebs", "Krebs allgemein"),
+        ("Angststörungen", "Angststörung"),
+        ("Schlafstörung", "Schlafstörungen"),
+        ("Zuckerkrankheit", "Diabetes"),
+        ("Depressionen", "Depression"),
+        ("Migräne allgemein", "Migräne"),
+    ],
+)
+def test_the_import_maps_plural_broad_and_synonym_labels(office, label, topic):
+    from groups.importing import import_groups
+
+    count = Topic.objects.count()
+    result = import_groups(office, f"name,topics\nGruppe A,{label}\n".encode(), "a.csv")
+    assert result.ok and result.new_topics == []
+    assert [t.name for t in Group.objects.get(name="Gruppe A").topics.all()] == [topic]
+    assert Topic.objects.count() == count
+    assert result.mapped_topics in ([], [(label, topic)])
+
+
+def test_the_import_lists_what_it_mapped_and_what_it_could_not(office):
+    from groups.importing import import_groups
+
+    content = "name,topics\nGruppe A,Angststörungen; Quantenheilung\n".encode()
+    result = import_groups(office, content, "a.csv", dry_run=True)
+    assert result.mapped_topics == [("Angststörungen", "Angststörung")]
+    assert result.new_topics == ["Quantenheilung"]
+
+
+def test_the_import_preview_shows_mapped_and_unmapped_topics(client, staff, office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff)
+    content = "name,topics\nGruppe A,Angststörungen; Quantenheilung\n".encode()
+    upload = SimpleUploadedFile("a.csv", content, content_type="text/csv")
+    page = client.post(reverse("groups:group_import"), {"file": upload}).content.decode()
+    assert "Angststörungen → Angststörung" in page
+    assert "Quantenheilung" in page
+
+
+def test_description_only_results_cost_the_same_queries_for_more_groups(client, office):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    diabetes, grief = Topic.objects.get(name="Diabetes"), Topic.objects.get(name="Trauer")
+
+    def queries(count):
+        created = [
+            GroupFactory(
+                office=office, topics=[diabetes, grief][n % 2 :][:1], description="Pudding"
+            )
+            for n in range(count)
+        ]
+        reindex_groups([group.pk for group in created])
+        with CaptureQueriesContext(connection) as captured:
+            content = client.get(reverse("groups:directory"), {"q": "Pudding"}).content.decode()
+        assert 'id="perhaps-heading"' in content
+        return len(captured.captured_queries)
+
+    client.get(reverse("groups:directory"), {"q": "Pudding"})  # the vocabulary cached
+    assert queries(2) == queries(20)

@@ -446,3 +446,67 @@ def test_there_are_enough_cases():
         if marker.name == "parametrize"
     )
     assert cases >= 50
+
+
+# Issue 20: compounds, relatives ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("spielsuchtgrupp", ["spielsucht"]),  # "grupp" is generic, never a part
+        ("hundangst", ["hund", "angst"]),  # "und" is a function word, never a part
+        ("alkoholsucht", ["alkohol", "sucht"]),
+    ],
+)
+def test_split_compound_skips_generic_parts_and_function_words(word, parts):
+    lexicon = STEMMED_LEXICON | {"grupp", "und", "hund", "angst", "spielsucht"}
+    assert text.split_compound(word, lexicon) == parts
+
+
+def test_split_compound_prefers_the_stem_the_index_holds():
+    assert text.split_compound("krebsnachsorg", {"krebs", "kreb"}) == ["kreb"]
+
+
+@pytest.mark.parametrize(
+    ("query", "forms", "parts"),
+    [
+        ("Trauergruppe", {"trauergrupp", "trau"}, set()),
+        ("Essstörungsgruppe", {"essstoerungsgrupp", "essstoerung"}, {"ess", "stoerung"}),
+        ("Krebsnachsorge", {"krebsnachsorg"}, {"kreb", "nachsorg"}),
+        ("Alkoholproblem", {"alkoholprobl", "alkohol"}, set()),
+    ],
+)
+def test_query_terms_of_compounds(query, forms, parts):
+    lexicon = STEMMED_LEXICON | {"trau", "essstoerung"}
+    (word,) = text.query_terms(query, lexicon)
+    assert set(word.forms) == forms
+    assert set(word.parts) == parts
+
+
+@pytest.mark.parametrize(
+    ("query", "mains", "relatives"),
+    [
+        ("Vater hat Parkinson", ["parkinson"], True),
+        ("meine Frau trinkt", ["trinkt"], True),
+        ("mein Mann trinkt zu viel", ["trinkt"], True),
+        ("Angehörige Demenz", ["demenz"], True),
+        ("Eltern ADHS", ["adhs"], True),
+        ("Frauen nach Brustkrebs", ["frau", "brustkreb"], False),
+        ("Frau mit Brustkrebs", ["frau", "brustkreb"], False),  # no possessive: herself
+        ("Männer", ["mann"], False),
+        ("Angehörige", ["angehoerig"], True),  # nothing else left: still searched
+        ("Depression", ["depression"], False),
+    ],
+)
+def test_parse_query_recognises_relatives(query, mains, relatives):
+    parsed = text.parse_query(query, STEMMED_LEXICON)
+    assert [word.main for word in parsed.words] == mains
+    assert parsed.relatives is relatives
+
+
+def test_filler_words_are_stop_words():
+    assert [word.main for word in text.query_terms("immer traurig, seit Jahren schon")] == [
+        "traurig",
+        "jahr",
+    ]
