@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from groups.models import Consultation, Group, GroupChange, Inquiry
+from groups.models import Consultation, Group, GroupChange, Inquiry, Synonym
 from groups.search import reindex_groups
 from kontaktstelle.audit import services as audit
 from kontaktstelle.consent import services as consent
@@ -208,3 +208,20 @@ def correct_consultation(user, form):
     if labels:
         audit.record(user, audit.Action.RECORD_CORRECTED, target=consultation, changes=labels)
     return labels
+
+
+# The thesaurus -------------------------------------------------------------------------
+
+
+def add_synonym(user, topic, term):
+    """Add ``term`` as a synonym of ``topic`` for ``user`` (staff); returns the synonym.
+
+    The topic's groups are found under the new word at once: saving a synonym reindexes
+    them (``groups.signals``) in the same transaction. Raises ``GroupError`` when the
+    topic already has the word, ignoring case (also when added at the same moment).
+    """
+    try:
+        with transaction.atomic():
+            return Synonym.objects.create(topic=topic, term=term.strip())
+    except IntegrityError as error:
+        raise GroupError(_("This topic already has this synonym.")) from error

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.views import consultations, public, staff, verification
+from groups.views import consultations, missed_searches, public, staff, verification
 
 app_name = "groups"
 
@@ -73,4 +73,9 @@ urlpatterns = [
         name="consultation_delete",
     ),
     path("intern/themen/", staff.TopicListView.as_view(), name="topic_list"),
+    path(
+        "intern/themen/nicht-gefunden/",
+        missed_searches.MissedSearchListView.as_view(),
+        name="missed_searches",
+    ),
 ]

@@ -183,6 +183,8 @@ RETENTION_DAYS = {
     "accompaniment_requester": env_int("KONTAKTSTELLE_RETAIN_REQUESTER_DAYS", 3 * 365),
     "notification": env_int("KONTAKTSTELLE_RETAIN_NOTIFICATION_DAYS", 365),
     "invitation": env_int("KONTAKTSTELLE_RETAIN_INVITATION_DAYS", 90),
+    # The monthly counts of searches without result, from the first day of their month.
+    "missed_search": env_int("KONTAKTSTELLE_RETAIN_MISSED_SEARCH_DAYS", 396),
 }
 
 LANGUAGE_CODE = "de"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from groups import geo, services
+from groups import geo, missed_searches, services
 from groups.forms import (
     ContactRequestForm,
     CorrectionForm,
@@ -61,6 +61,8 @@ def directory(request):
         perhaps = [group for group in found if group.pk not in results.strong]
         if not results.strong_total:  # a word in a description only: never grief by chance
             perhaps = without_sensitive(perhaps)
+        if not page.paginator.count and not form.has_filters:  # words the thesaurus lacks
+            missed_searches.record(public_office(), form.query)
     else:
         page = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE).get_page(
             request.GET.get("page")

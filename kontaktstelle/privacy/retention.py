@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import Inquiry
+from groups import missed_searches
+from groups.models import Inquiry, MissedSearch
 from kontaktstelle.accounts.models import Invitation
 from kontaktstelle.notifications.models import Notification
 from kontaktstelle.privacy import anonymise_inquiries
@@ -73,6 +74,15 @@ def invitations(now):
     return deleted
 
 
+def missed_search_counts(now):
+    """Monthly counts of searches without result: only words, but seekers' words; kept
+    while the month they count began is within the period."""
+    deleted, _by_model = MissedSearch.objects.filter(
+        month__lt=missed_searches.retained_since(timezone.localdate(now))
+    ).delete()
+    return deleted
+
+
 @dataclass(frozen=True)
 class RetentionRule:
     label: str
@@ -85,6 +95,7 @@ RULES = [
     RetentionRule(_("names of who asked for an accompaniment removed"), requesters),
     RetentionRule(_("old notifications deleted"), notifications),
     RetentionRule(_("expired invitation links deleted"), invitations),
+    RetentionRule(_("old counts of searches without result deleted"), missed_search_counts),
 ]
 
 

@@ -722,6 +722,17 @@ MATRIX = {
             acts="staff",
         )
     ],
+    "groups:missed_searches": [
+        case(
+            office_page(),
+            data=lambda w: {
+                "query": "testbegriff",
+                "topic": Topic.objects.first().pk,
+                "term": "Testbegriff",
+            },
+            acts="staff",
+        )
+    ],
     "starters:starter_list": [case(office_page())],
     "starters:starter_create": [case(office_page(), data=empty)],
     "starters:starter_detail": [case(office_object(), args=pk("profile"))],
