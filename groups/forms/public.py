@@ -1,11 +1,17 @@
 """The visitors' forms: directory search, contact request, founding interest, correction hint."""
 
 from django import forms
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from groups import geo
 from groups.models import Group, Inquiry, TopicCategory
+from kontaktstelle.offices.models import Office
+
+# The value of ``stelle`` that searches every office of the network.
+WHOLE_NETWORK = "alle"
 
 
 class DirectoryFilterForm(forms.Form):
@@ -43,6 +49,9 @@ class DirectoryFilterForm(forms.Form):
     relatives = forms.BooleanField(label=_("for relatives"), required=False)
     young = forms.BooleanField(label=_("young self-help (18–35)"), required=False)
     open_to_new = forms.BooleanField(label=_("welcomes new members"), required=False)
+    # Whose groups: an office's slug, "alle" for the whole network; unset, the office the
+    # installation shows (KONTAKTSTELLE_PUBLIC_OFFICE), else the whole network.
+    stelle = forms.SlugField(required=False, max_length=50, widget=forms.HiddenInput)
 
     def __init__(self, data=None):
         if data is not None and data.get("radius") not in {str(km) for km in geo.RADII_KM}:
@@ -76,8 +85,19 @@ class DirectoryFilterForm(forms.Form):
         data = self.cleaned_data if self.is_bound else {}
         return data.get("radius") or geo.DEFAULT_RADIUS_KM
 
+    @cached_property
+    def office(self):
+        """The office whose groups are searched; None: every office of the network."""
+        slug = (self.cleaned_data.get("stelle") if self.is_bound else "") or ""
+        if slug == WHOLE_NETWORK:
+            return None
+        slug = slug or settings.PUBLIC_OFFICE_SLUG
+        return Office.objects.filter(slug=slug).first() if slug else None
+
     def filter(self, queryset):
         data = self.cleaned_data if self.is_bound else {}
+        if self.office:
+            queryset = queryset.filter(office=self.office)
         if data.get("category"):
             # EXISTS, not a join: no duplicate rows to remove, so the list keeps its index.
             queryset = queryset.filter(
@@ -107,13 +127,15 @@ class DirectoryFilterForm(forms.Form):
     @property
     def has_filters(self):
         data = self.cleaned_data if self.is_bound else {}
-        return any(data.get(name) for name in self.fields if name not in ("q", "radius"))
+        return any(data.get(name) for name in self.fields if name not in ("q", "radius", "stelle"))
 
     @property
     def has_more_filters(self):
         """Whether a filter under "More filters" is set (the place has its own row)."""
         data = self.cleaned_data if self.is_bound else {}
-        return any(data.get(name) for name in self.fields if name not in ("q", "near", "radius"))
+        return any(
+            data.get(name) for name in self.fields if name not in ("q", "near", "radius", "stelle")
+        )
 
 
 class VisitorForm(forms.ModelForm):

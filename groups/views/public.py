@@ -19,12 +19,14 @@ from groups.forms import (
     DirectoryFilterForm,
     FoundingInterestForm,
 )
+from groups.forms.public import WHOLE_NETWORK
 from groups.models import Group, Inquiry, Topic
 from groups.search import RankedResults, ranked_group_ids, ranked_groups, without_sensitive
+from kontaktstelle.offices.models import Office
 from kontaktstelle.offices.selectors import public_office
 from kontaktstelle.web import rate_limits
 from kontaktstelle.web.clients import client_ip
-from kontaktstelle.web.public_cache import cache_public_page
+from kontaktstelle.web.public_cache import cache_public_page, never_keep
 
 PAGE_SIZE = 20
 # A search near a place lists this many online groups apart, linking to the rest.
@@ -47,7 +49,7 @@ def public_groups():
 def directory(request):
     """Search the directory: ranked by the search when there is a query, else by name."""
     form = DirectoryFilterForm(request.GET or None)
-    online, perhaps = None, []
+    online, perhaps, missed, found_count = None, [], False, None
     if form.near_place:
         page, online = _near_me(request, form)
     elif form.query:
@@ -61,29 +63,66 @@ def directory(request):
         perhaps = [group for group in found if group.pk not in results.strong]
         if not results.strong_total:  # a word in a description only: never grief by chance
             perhaps = without_sensitive(perhaps)
-        if not page.paginator.count and not form.has_filters:  # words the thesaurus lacks
-            missed_searches.record(public_office(), form.query)
+        # The heading counts the groups that match well, else those shown as perhaps
+        # suitable (one page of them, as a rule: the sensitive ones left out).
+        found_count = results.strong_total or (
+            len(perhaps) if page.paginator.num_pages == 1 else page.paginator.count
+        )
+        # Words the thesaurus lacks: counted on every search (so the page is not kept).
+        missed = not results.strong_total and not form.has_filters
+        if missed:
+            missed_searches.record(form.office or public_office(), form.query)
     else:
         page = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    response = render(
         request,
         "groups/directory.html",
         {
             "form": form,
             "query": form.query,
             "page_obj": page,
+            "found_count": page.paginator.count if found_count is None else found_count,
             "groups": page.object_list,
             "query_string": query.urlencode(),
-            "office": public_office() if not page.object_list else None,
+            "office": (form.office or public_office()) if not page.object_list else None,
+            **_scope(form, query),
             "perhaps": perhaps,
             "near": form.near_place,
             "online": online,
         },
     )
+    return never_keep(response) if missed else response
+
+
+def _scope(form, query):
+    """Whose groups the page lists, and the links to switch (where there is more than one
+    office): to the whole network from an office's groups, and back to the office the
+    installation shows from the network."""
+    url = reverse("groups:directory")
+    home = form.office or public_office()
+    several = home is not None and Office.objects.exclude(pk=home.pk).exists()
+    if form.office:
+        return {
+            "scope_name": form.office.name,
+            "network_url": f"{url}?{_with(query, stelle=WHOLE_NETWORK)}" if several else None,
+        }
+    return {
+        "scope_name": _("All contact offices") if several else (home.name if home else ""),
+        "several_offices": several,
+        "home_office": home,
+        "home_office_url": f"{url}?{_with(query, stelle=home.slug)}" if several else None,
+    }
+
+
+def _with(query, **values):
+    changed = query.copy()
+    for name, value in values.items():
+        changed[name] = value
+    return changed.urlencode()
 
 
 def _near_me(request, form):

@@ -60,8 +60,19 @@ def _cacheable(request):
     return not personal & request.COOKIES.keys()
 
 
+def never_keep(response):
+    """Mark a page the cache must not keep, e.g. because rendering it counts something."""
+    response.never_keep_public = True
+    return response
+
+
 def _storable(response):
-    return response.status_code == 200 and not response.streaming and not response.cookies
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not getattr(response, "never_keep_public", False)
+    )
 
 
 def _without_token(content):

@@ -275,3 +275,16 @@ def test_erasing_a_person_removes_their_contact_data_from_cached_pages(
     assert "robin@example.org" in client.get(group.get_public_url()).content.decode()
     privacy.erase(office_admin, privacy.find_person(office, "robin@example.org"))
     assert "robin@example.org" not in client.get(group.get_public_url()).content.decode()
+
+
+def test_a_search_without_result_is_never_kept_so_every_one_is_counted(client, group, office):
+    from groups.models import MissedSearch
+
+    missed = RequestFactory().get(DIRECTORY, {"q": "Xylophonbau"})
+    for _ in range(4):
+        assert client.get(DIRECTORY, {"q": "Xylophonbau"}).status_code == 200
+    assert MissedSearch.objects.get(office=office).count == 4
+    assert cache.get(public_cache._key(missed)) is None
+    warm(DIRECTORY, {"q": "Trauercafé"})  # a search with results is kept as before
+    found = RequestFactory().get(DIRECTORY, {"q": "Trauercafé"})
+    assert cache.get(public_cache._key(found)) is not None

@@ -276,9 +276,12 @@ def test_a_query_without_fitting_group_has_no_strong_match(seeker, query):
 
 @pytest.mark.parametrize("query", ["Kuchen backen", "Kaffee"])
 def test_a_lone_sensitive_description_match_is_not_shown(client, seeker, query):
-    content = client.get(reverse("groups:directory"), {"q": query}).content.decode()
+    response = client.get(reverse("groups:directory"), {"q": query})
+    content = response.content.decode()
     assert "Trauercafé" not in content
     assert 'id="directory-help"' in content
+    assert response.context["found_count"] == 0  # nor counted as found
+    assert "0 Gruppen gefunden" in content
 
 
 def test_description_matches_are_shown_apart_after_the_contact_help(client, seeker):

@@ -29,7 +29,7 @@ OFFICES = [
             {
                 "name": "Standort Mitte",
                 "street": "Lindenstraße 12",
-                "postcode": "12345",
+                "postcode": "12043",  # real postcode areas, for "near me"
                 "city": "Musterstadt",
                 "phone": "0123 456780",
                 "email": "mitte@kiss-musterstadt.example",
@@ -85,7 +85,7 @@ OFFICES = [
             {
                 "name": "Selbsthilfebüro Beispielkreis",
                 "street": "Kirchplatz 1",
-                "postcode": "98765",
+                "postcode": "14467",
                 "city": "Beispielheim",
                 "phone": "0987 65430",
                 "email": "info@selbsthilfe-beispielkreis.example",
