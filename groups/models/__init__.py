@@ -13,6 +13,7 @@ from groups.models.inquiries import (
     Inquiry,
     InquiryQuerySet,
 )
+from groups.models.schedules import MeetingDate, MeetingPause, MeetingRule
 from groups.models.searches import MissedSearch, MissedSearchQuerySet
 from groups.models.topics import (
     Synonym,
@@ -32,6 +33,9 @@ __all__ = [
     "GroupSearchTerm",
     "Inquiry",
     "InquiryQuerySet",
+    "MeetingDate",
+    "MeetingPause",
+    "MeetingRule",
     "MissedSearch",
     "MissedSearchQuerySet",
     "Synonym",
