@@ -325,7 +325,9 @@ def test_the_near_me_page_s_queries_do_not_grow(client, office, django_assert_ma
         reindex_groups([group.pk for group in groups])
 
     def count(**params):
-        with django_assert_max_num_queries(12) as captured:
+        # 12, +1 since offices are named in the directory: whether there are others to
+        # switch to (issue 20, item 4). What matters is below: the same for more groups.
+        with django_assert_max_num_queries(13) as captured:
             assert near(client, near="37073", radius="25", **params).status_code == 200
         return len(captured)
 
