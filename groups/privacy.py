@@ -53,6 +53,10 @@ RULES = {
     # with the group's contact data.
     # Search words only, per office and month: no address, session or finer time.
     "groups.missedsearch": dict(reviewed=("query",)),
+    # When and where a group meets; the notes and reasons are the office's words.
+    "groups.meetingrule": dict(reviewed=("weeks_of_month", "note")),
+    "groups.meetingdate": dict(),
+    "groups.meetingpause": dict(reviewed=("reason",)),
     "groups.verification": dict(
         links={"reviewed_by": "keep"},
         personal=("proposed",),

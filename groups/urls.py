@@ -1,6 +1,7 @@
 from django.urls import path
 
 from groups.views import consultations, missed_searches, public, staff, verification
+from groups.views import schedules as schedule_views
 
 app_name = "groups"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("gruppen/gruenden/", public.FoundingInterestView.as_view(), name="founding_interest"),
     path("gruppen/danke/", public.thanks, name="thanks"),
     path("gruppen/druck/", public.print_directory, name="print_directory"),
+    path("gruppen/<slug:slug>/termine.ics", public.group_calendar, name="group_calendar"),
     path("gruppen/<slug:slug>/", public.group_page, name="public_group"),
     # The yearly check by the group's contact person: a one-time link, no account
     path("abgleich/<str:token>/", verification.SelfServiceView.as_view(), name="self_service"),
@@ -44,6 +46,16 @@ urlpatterns = [
         "intern/gruppen/<int:pk>/bearbeiten/",
         staff.GroupUpdateView.as_view(),
         name="group_update",
+    ),
+    path(
+        "intern/gruppen/<int:pk>/termine/",
+        schedule_views.ScheduleView.as_view(),
+        name="group_schedule",
+    ),
+    path(
+        "intern/gruppen/<int:pk>/termine/<slug:kind>/<int:item>/loeschen/",
+        schedule_views.ScheduleDeleteView.as_view(),
+        name="group_schedule_delete",
     ),
     path(
         "intern/gruppen/<int:pk>/schliessen/",

@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.i18n import set_language
 
+from groups.views import rooms as room_plans
 from kontaktstelle.accounts import login_security, password_reset
 from kontaktstelle.accounts import views as accounts
 from kontaktstelle.audit import views as audit
@@ -85,6 +86,11 @@ urlpatterns = [
         name="notification_settings",
     ),
     path("intern/standorte/<int:pk>/", offices.SiteDetailView.as_view(), name="site_detail"),
+    path(
+        "intern/standorte/<int:pk>/raumplan/",
+        room_plans.RoomPlanView.as_view(),
+        name="room_plan",
+    ),
     path("intern/protokoll/", audit.AuditLogView.as_view(), name="audit_log"),
     path("intern/rechtstexte/", offices.LegalTextListView.as_view(), name="legal_texts"),
     path(

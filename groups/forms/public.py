@@ -1,5 +1,7 @@
 """The visitors' forms: directory search, contact request, founding interest, correction hint."""
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -7,9 +9,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from groups import geo
-from groups.models import Group, Inquiry, TopicCategory
+from groups.models import Group, Inquiry, MeetingRule, TopicCategory
 from kontaktstelle.offices.models import Office
 
+# The directory's times of day, by the start of a meeting: [from, to).
+DAYTIMES = {
+    "vormittags": (None, datetime.time(12)),
+    "nachmittags": (datetime.time(12), datetime.time(17)),
+    "abends": (datetime.time(17), None),
+}
 # The value of ``stelle`` that searches every office of the network.
 WHOLE_NETWORK = "alle"
 
@@ -49,6 +57,23 @@ class DirectoryFilterForm(forms.Form):
     relatives = forms.BooleanField(label=_("for relatives"), required=False)
     young = forms.BooleanField(label=_("young self-help (18–35)"), required=False)
     open_to_new = forms.BooleanField(label=_("welcomes new members"), required=False)
+    weekday = forms.TypedChoiceField(
+        label=_("Weekday"),
+        required=False,
+        choices=[("", _("any day")), *MeetingRule.Weekday.choices],
+        coerce=int,
+        empty_value=None,
+    )
+    daytime = forms.ChoiceField(
+        label=_("Time of day"),
+        required=False,
+        choices=[
+            ("", _("any time")),
+            ("vormittags", _("mornings (before 12)")),
+            ("nachmittags", _("afternoons (12 to 5 pm)")),
+            ("abends", _("evenings (from 5 pm)")),
+        ],
+    )
     # Whose groups: an office's slug, "alle" for the whole network; unset, the office the
     # installation shows (KONTAKTSTELLE_PUBLIC_OFFICE), else the whole network.
     stelle = forms.SlugField(required=False, max_length=50, widget=forms.HiddenInput)
@@ -122,7 +147,22 @@ class DirectoryFilterForm(forms.Form):
             queryset = queryset.filter(age_group=Group.AgeGroup.YOUNG)
         if data.get("open_to_new"):
             queryset = queryset.filter(accepts_new_members=Group.NewMembers.YES)
+        if data.get("weekday") is not None or data.get("daytime"):
+            queryset = queryset.filter(Exists(self._meeting_rules()))
         return queryset
+
+    def _meeting_rules(self):
+        """The group's rules on the chosen weekday and time of day (EXISTS, by index)."""
+        data = self.cleaned_data
+        rules = MeetingRule.objects.filter(group=OuterRef("pk"))
+        if data.get("weekday") is not None:
+            rules = rules.filter(weekday=data["weekday"])
+        start, end = DAYTIMES.get(data.get("daytime"), (None, None))
+        if start:
+            rules = rules.filter(start_time__gte=start)
+        if end:
+            rules = rules.filter(start_time__lt=end)
+        return rules
 
     @property
     def has_filters(self):

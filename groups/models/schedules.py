@@ -17,6 +17,15 @@ from kontaktstelle.offices.models import Room
 WEEKS_OF_MONTH = (1, 2, 3, 4, -1)
 
 
+WEEK_NAMES = {
+    1: _("1st"),
+    2: _("2nd"),
+    3: _("3rd"),
+    4: _("4th"),
+    -1: _("last"),
+}
+
+
 def parse_weeks_of_month(value):
     """ "2,4" → [2, 4]; raises ValueError for anything but 1–4 and -1."""
     weeks = []
@@ -142,6 +151,30 @@ class MeetingRule(models.Model):
             errors["end_time"] = _("The end time must be after the start time.")
         if errors:
             raise ValidationError(errors)
+
+    def describe(self):
+        """How the rule reads: "on the 2nd and 4th Tuesday of the month, 19:00–21:00"."""
+        weekday = self.get_weekday_display()
+        if self.kind == self.Kind.WEEKLY:
+            rhythm = _("every %(weekday)s") % {"weekday": weekday}
+        elif self.kind == self.Kind.BIWEEKLY:
+            rhythm = _("every two weeks on %(weekday)s") % {"weekday": weekday}
+        elif self.kind == self.Kind.MONTHLY:
+            names = [str(WEEK_NAMES[week]) for week in self.weeks]
+            weeks = f" {_('and')} ".join(
+                [", ".join(names[:-1]), names[-1]] if len(names) > 1 else names
+            )
+            rhythm = _("on the %(weeks)s %(weekday)s of the month") % {
+                "weeks": weeks,
+                "weekday": weekday,
+            }
+        else:
+            rhythm = _("on single dates")
+        return _("%(rhythm)s, %(start)s–%(end)s") % {
+            "rhythm": rhythm,
+            "start": f"{self.start_time:%H:%M}",
+            "end": f"{self.end_time:%H:%M}",
+        }
 
     @property
     def duration(self):

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from groups import geo, missed_searches, services
+from groups import geo, missed_searches, schedules, services
 from groups.forms import (
     ContactRequestForm,
     CorrectionForm,
@@ -167,7 +167,9 @@ def _near_me(request, form):
 def group_page(request, slug):
     """A group's public page; unlisted or closed groups do not exist here (404)."""
     group = get_object_or_404(
-        Group.objects.public().select_related("office", "room__site").prefetch_related("topics"),
+        Group.objects.public()
+        .select_related("office", "room__site")
+        .prefetch_related("topics", *schedules.PREFETCH),
         slug=slug,
     )
     correcting = request.method == "POST" and "correction-message" in request.POST
@@ -183,8 +185,31 @@ def group_page(request, slug):
     return render(
         request,
         "groups/public_group.html",
-        {"group": group, "form": form, "correction": correction, "correcting": correcting},
+        {
+            "group": group,
+            "form": form,
+            "correction": correction,
+            "correcting": correcting,
+            "next_dates": schedules.next_dates(group),
+            "pause": schedules.current_pause(group),
+        },
     )
+
+
+@login_not_required
+def group_calendar(request, slug):
+    """The group's meetings as an iCalendar feed to subscribe to; like its page, only for
+    listed groups that are not closed (404), and without a place where the page has none."""
+    group = get_object_or_404(
+        Group.objects.public().select_related("room__site").prefetch_related(*schedules.PREFETCH),
+        slug=slug,
+    )
+    response = HttpResponse(
+        schedules.ical_feed(group, request.build_absolute_uri("/")[:-1]),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{group.slug}.ics"'
+    return response
 
 
 @method_decorator(login_not_required, name="dispatch")

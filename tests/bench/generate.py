@@ -38,7 +38,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from groups import geo, search
-from groups.models import Consultation, Group, GroupChange, GroupSearchTerm, Inquiry, Topic
+from groups.models import (
+    Consultation,
+    Group,
+    GroupChange,
+    GroupSearchTerm,
+    Inquiry,
+    MeetingPause,
+    MeetingRule,
+    Topic,
+)
 from groups.services import RESERVED_SLUGS
 from groups.text import fold
 from kontaktstelle.accounts.models import Membership, User
@@ -94,6 +103,8 @@ def has_expected_counts(scale):
     if any(model.objects.count() != n for model, n in scale.expected().items()):
         return False
     if not Group.objects.filter(latitude__isnull=False).exists():
+        return False
+    if not MeetingRule.objects.exists():  # made before structured schedules
         return False
     indexed = GroupSearchTerm.objects.filter(group=OuterRef("pk"))
     return not Group.objects.exclude(Exists(indexed)).exists()
@@ -423,7 +434,48 @@ class _Generator(ProgrammeSteps):
                     for action in actions
                 ]
         writer.write(GroupChange, changes, len(changes))
+        self.schedules()
         self.search_index(groups)
+
+    def schedules(self):
+        """A meeting rule for each group from its weekday and time, in bulk: mostly weekly,
+        some every two weeks or on weeks of the month; a few summer breaks and groups
+        paused until further notice. A random generator of its own leaves the other
+        steps' data as it was."""
+        rng = self.seeded("schedules")
+        K = MeetingRule.Kind
+        rules, pauses = [], []
+        for office in self.office_list:
+            for group in office.groups:
+                kind = rng.choices([K.WEEKLY, K.BIWEEKLY, K.MONTHLY], weights=[55, 20, 25])[0]
+                start = group.start_time
+                rules.append(
+                    {
+                        "group": group.id,
+                        "kind": kind,
+                        "weekday": group.weekday,
+                        "weeks_of_month": rng.choice(["2,4", "1,3", "1", "-1"])
+                        if kind == K.MONTHLY
+                        else "",
+                        "start_time": start,
+                        "end_time": start.replace(hour=start.hour + 2),
+                        "starts_on": self.first_day,
+                    }
+                )
+                if rng.random() < 0.05:
+                    summer = datetime.date(self.today.year, 7, 15)
+                    pauses.append(
+                        {
+                            "group": group.id,
+                            "starts_on": summer,
+                            "ends_on": summer + datetime.timedelta(days=41),
+                            "reason": "Sommerpause",
+                        }
+                    )
+                elif rng.random() < 0.02:
+                    pauses.append({"group": group.id, "starts_on": self.today, "ends_on": None})
+        self.writer.write(MeetingRule, rules, len(rules))
+        self.writer.write(MeetingPause, pauses, len(pauses))
 
     def group(self, office, pk, slugs):
         rng, G = self.rng, Group

@@ -169,6 +169,12 @@ def pages(subjects):
             f"{reverse('groups:group_list')}?{staff_filter}",
         ),
         Page(
+            "staff: room plan of a site",
+            "room_plan",
+            "staff",
+            reverse("room_plan", kwargs={"pk": site.pk}),
+        ),
+        Page(
             "matching suggestions",
             "matching",
             "staff",

@@ -173,3 +173,18 @@ def test_the_load_run_reads_wrk_s_done_hook():
     script = http.lua_script(["/gruppen/?q=Depression", "/gruppen/x/"])
     assert '"/gruppen/?q=Depression",' in script
     assert "latency:percentile(95)" in script
+
+
+def test_every_group_has_a_valid_meeting_rule_and_the_room_plan_is_measured(tiny, settings):
+    from groups.models import MeetingPause, MeetingRule
+
+    assert MeetingRule.objects.count() == TINY.groups
+    for rule in MeetingRule.objects.all()[:60]:
+        rule.full_clean()
+    for pause in MeetingPause.objects.all():
+        pause.full_clean()
+    settings.ROOT_URLCONF = "tests.bench.urls"
+    subjects = measure.find_subjects()
+    (plan,) = [page for page in measure.pages(subjects) if page.kind == "room_plan"]
+    (row,) = measure.measure([plan], measure.clients(subjects), requests=2, warmups=1)
+    assert row["queries"] > 0

@@ -11,6 +11,7 @@ PUBLIC_NAMES = {
     "set_language",
     "groups:directory",
     "groups:public_group",
+    "groups:group_calendar",
     "groups:founding_groups",
     "groups:founding_interest",
     "groups:thanks",

@@ -40,7 +40,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from groups.forms import GroupForm
-from groups.models import Consultation, Group, Inquiry, Topic, Verification
+from groups.models import Consultation, Group, Inquiry, MeetingPause, Topic, Verification
 from kontaktstelle.accounts.models import Invitation, Membership
 from kontaktstelle.audit import services as audit
 from kontaktstelle.audit.models import AuditEntry
@@ -326,6 +326,7 @@ def world(
         "other_room": RoomFactory(site=other_site),
         "group": group,
         "unlisted": GroupFactory(office=office, listing=Group.Listing.UNLISTED),
+        "pause": MeetingPause.objects.create(group=group, starts_on=TODAY + 200 * DAY),
         "other_group": other_group,
         "inquiry": inquiry,
         "check": Verification.objects.create(
@@ -473,6 +474,10 @@ def empty(w):
     return {}
 
 
+def pause_data(w):
+    return {"action": "pause", "pause-starts_on": (TODAY + 100 * DAY).isoformat()}
+
+
 def visitor(w):
     """The person who wrote in with the founding interest, by their e-mail address."""
     return {"contact": w.inquiry.email}
@@ -586,6 +591,10 @@ MATRIX = {
         # An unlisted group has no public page, not even for its own staff.
         case({"get": answers(everyone=NOT_FOUND), "post": {}}, args=lambda w: [w.unlisted.slug]),
     ],
+    "groups:group_calendar": [
+        case(public(), args=lambda w: [w.group.slug]),
+        case({"get": answers(everyone=NOT_FOUND), "post": {}}, args=lambda w: [w.unlisted.slug]),
+    ],
     "starters:calendar_feed": [
         case(public(), args=lambda w: [w.calendar_token]),
         case({"get": answers(everyone=NOT_FOUND), "post": {}}, args=lambda w: ["unbekannt"]),
@@ -640,6 +649,7 @@ MATRIX = {
         case(office_object(), query=lambda w: f"site={w.site.pk}"),
     ],
     "site_detail": [case(office_object(), args=pk("site"))],
+    "room_plan": [case(office_object(), args=pk("site"))],
     # Data protection: office admins for their office's people; staff withdraw consents.
     "privacy": [case(office_page(admins_only=True), data=visitor)],
     "privacy_account": [case(office_object(admins_only=True), args=pk("former_staff"))],
@@ -685,6 +695,17 @@ MATRIX = {
     "groups:group_detail": [case(office_object(), args=pk("group"))],
     "groups:group_update": [case(office_object(), args=pk("group"), data=group_data, acts="staff")],
     "groups:group_close": [case(office_object(), args=pk("group"), data=empty, acts="staff")],
+    "groups:group_schedule": [
+        case(office_object(), args=pk("group"), data=pause_data, acts="staff")
+    ],
+    "groups:group_schedule_delete": [
+        case(
+            office_object(),
+            args=lambda w: [w.group.pk, "pause", w.pause.pk],
+            data=empty,
+            acts="staff",
+        )
+    ],
     "groups:group_confirm": [
         case(office_page(NOT_ALLOWED), data=lambda w: {"groups": [w.group.pk]}, acts="staff")
     ],
