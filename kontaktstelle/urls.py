@@ -33,6 +33,7 @@ urlpatterns = [
     path("healthz", web.healthz, name="healthz"),
     path("sprache/", login_not_required(set_language), name="set_language"),
     path("", include("groups.urls")),
+    path("api/hsds/", include("groups.api.urls")),  # the directory as HSDS 3.0
     path("", include("starters.urls")),
     # Accounts
     path("anmelden/", accounts.LoginView.as_view(), name="login"),

@@ -162,6 +162,7 @@ def pages(subjects):
             "visitor",
             reverse("groups:public_group", kwargs={"slug": subjects.group.slug}),
         ),
+        Page("HSDS API: services, page 1", "api", "visitor", reverse("hsds:services")),
         Page(
             "staff: group list, filtered",
             "staff_list",

@@ -39,6 +39,8 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from groups.api import ids as hsds_ids
+from groups.api import serializers as hsds
 from groups.forms import GroupForm
 from groups.models import Consultation, Group, Inquiry, MeetingPause, Topic, Verification
 from kontaktstelle.accounts.models import Invitation, Membership
@@ -590,6 +592,34 @@ MATRIX = {
         case(public(), args=lambda w: [w.group.slug]),
         # An unlisted group has no public page, not even for its own staff.
         case({"get": answers(everyone=NOT_FOUND), "post": {}}, args=lambda w: [w.unlisted.slug]),
+    ],
+    # The directory as HSDS 3.0 (read-only JSON): public groups only.
+    "hsds:index": [case(public())],
+    "hsds:openapi": [case(public())],
+    "hsds:datapackage": [case(public())],
+    "hsds:services": [case(public())],
+    "hsds:service": [
+        case(public(), args=lambda w: [hsds_ids.numbered("service", w.group.pk)]),
+        case(
+            {"get": answers(everyone=NOT_FOUND), "post": {}},
+            args=lambda w: [hsds_ids.numbered("service", w.unlisted.pk)],
+        ),
+    ],
+    "hsds:organizations": [case(public())],
+    "hsds:organization": [
+        case(public(), args=lambda w: [hsds_ids.numbered("organization", w.office.pk)])
+    ],
+    "hsds:taxonomies": [case(public())],
+    "hsds:taxonomy": [case(public(), args=lambda w: [hsds.TAXONOMY_ID])],
+    "hsds:taxonomy_terms": [case(public())],
+    "hsds:taxonomy_term": [case(public(), args=lambda w: [hsds.topic_term_id("Trauer (Matrix)")])],
+    "hsds:service_at_locations": [case(public())],
+    # Listed without its meeting place: no service at a location.
+    "hsds:service_at_location": [
+        case(
+            {"get": answers(everyone=NOT_FOUND), "post": {}},
+            args=lambda w: [hsds_ids.numbered("service-at-location", w.group.pk)],
+        )
     ],
     "groups:group_calendar": [
         case(public(), args=lambda w: [w.group.slug]),
