@@ -112,7 +112,6 @@ def check_group_room(group, room):
     """A group given ``room`` moves its rules without a room of their own there: the
     message of the first clash, or "" when the room is free at their times."""
     for rule in group.meeting_rules.filter(room__isnull=True).prefetch_related("dates"):
-        rule.group = group
         moved = MeetingRule(
             pk=rule.pk,
             group=group,

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from groups import scheduling
 from groups.models import Consultation, Group, Synonym, Topic, TopicCategory
 from kontaktstelle.consent.forms import consent_channel_field
 from kontaktstelle.offices.models import Room
@@ -98,6 +99,12 @@ class GroupForm(forms.ModelForm):
             cleaned.get(field) for field in ("street", "postcode", "city")
         ):
             self.add_error("room", _("Choose either a room of the office or an address, not both."))
+        room = cleaned.get("room")
+        if self.instance.pk and room and room.pk != self.instance.room_id:
+            # Its meeting rules without a room of their own move along into the new room.
+            taken = scheduling.check_group_room(self.instance, room)
+            if taken:
+                self.add_error("room", taken)
         return cleaned
 
 

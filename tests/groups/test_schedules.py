@@ -364,6 +364,24 @@ def test_the_service_locks_the_room(staff, group, neighbour, django_capture_on_c
         assert any("FOR UPDATE" in query["sql"] for query in queries.captured_queries)
 
 
+def test_a_group_given_an_occupied_room_is_refused(staff, group, office, site):
+    from groups.forms import GroupForm
+    from tests.system.test_access_matrix import form_data
+
+    rule(group, starts_on=timezone.localdate())
+    elsewhere = RoomFactory(site=site, name="Gruppenraum 2")
+    mover = GroupFactory(office=office, name="Umzügler", room=elsewhere, city="")
+    rule(mover, start=T(20), end=T(22), starts_on=timezone.localdate())
+    data = form_data(GroupForm(instance=mover, office=office), room=str(group.room.pk))
+    form = GroupForm(data, instance=mover, office=office)
+    assert not form.is_valid()
+    assert "Trauercafé" in " ".join(form.errors["room"])
+    # Another time: the move is fine.
+    MeetingRule.objects.filter(group=mover).update(start_time=T(21, 30), end_time=T(22))
+    MeetingRule.objects.filter(group=group).update(end_time=T(21))
+    assert GroupForm(data, instance=mover, office=office).is_valid()
+
+
 # The data migration ------------------------------------------------------------------------
 
 
