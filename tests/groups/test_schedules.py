@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 
-from groups import scheduling, schedules
+from groups import schedules, scheduling
 from groups.models import Group, GroupChange, MeetingDate, MeetingPause, MeetingRule
 from tests.factories import GroupFactory, RoomFactory, SiteFactory
 
@@ -21,7 +21,11 @@ T = datetime.time
 TUESDAY, FRIDAY, MONDAY = 1, 4, 0
 
 
-def rule(group, kind="weekly", weekday=TUESDAY, start=T(19), end=T(21), **fields):
+SEVEN_PM, NINE_PM = T(19), T(21)
+JANUARY_FIRST, MARCH_END = D(2027, 1, 1), D(2027, 3, 31)
+
+
+def rule(group, kind="weekly", weekday=TUESDAY, start=SEVEN_PM, end=NINE_PM, **fields):
     fields.setdefault("starts_on", D(2027, 1, 1))
     return MeetingRule.objects.create(
         group=group,
@@ -33,7 +37,7 @@ def rule(group, kind="weekly", weekday=TUESDAY, start=T(19), end=T(21), **fields
     )
 
 
-def days(rules, pauses=(), start=D(2027, 1, 1), end=D(2027, 3, 31)):
+def days(rules, pauses=(), start=JANUARY_FIRST, end=MARCH_END):
     return [item.day for item in schedules.occurrences(rules, list(pauses), start, end)]
 
 
