@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groups.views import consultations, missed_searches, public, staff, verification
+from groups.views import consultations, embed, missed_searches, public, staff, verification
 from groups.views import schedules as schedule_views
 
 app_name = "groups"
@@ -14,6 +14,10 @@ urlpatterns = [
     path("gruppen/druck/", public.print_directory, name="print_directory"),
     path("gruppen/<slug:slug>/termine.ics", public.group_calendar, name="group_calendar"),
     path("gruppen/<slug:slug>/", public.group_page, name="public_group"),
+    # An office's directory in a frame on the websites it lists
+    path("einbetten/<slug:office>/", embed.directory, name="embed_directory"),
+    path("einbetten/<slug:office>/danke/", embed.thanks, name="embed_thanks"),
+    path("einbetten/<slug:office>/gruppen/<slug:slug>/", embed.group_page, name="embed_group"),
     # The yearly check by the group's contact person: a one-time link, no account
     path("abgleich/<str:token>/", verification.SelfServiceView.as_view(), name="self_service"),
     # Staff

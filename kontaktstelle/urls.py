@@ -10,7 +10,7 @@ from kontaktstelle.accounts import login_security, password_reset
 from kontaktstelle.accounts import views as accounts
 from kontaktstelle.audit import views as audit
 from kontaktstelle.notifications import views as notifications
-from kontaktstelle.offices import legal
+from kontaktstelle.offices import embedding, legal
 from kontaktstelle.offices import views as offices
 from kontaktstelle.privacy import views as privacy
 from kontaktstelle.reports import dashboard
@@ -99,6 +99,7 @@ urlpatterns = [
         offices.LegalTextEditView.as_view(),
         name="legal_text_edit",
     ),
+    path("intern/einbetten/", embedding.EmbeddingView.as_view(), name="embedding"),
     # Data protection: consents (staff), export and erasure of a person (office admins)
     path("intern/datenschutz/", privacy.PrivacyView.as_view(), name="privacy"),
     path(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from groups import geo, missed_searches, schedules, services
+from groups import geo, missed_searches, schedules, services, structured_data
 from groups.forms import (
     ContactRequestForm,
     CorrectionForm,
@@ -48,7 +48,12 @@ def public_groups():
 @cache_public_page
 def directory(request):
     """Search the directory: ranked by the search when there is a query, else by name."""
-    form = DirectoryFilterForm(request.GET or None)
+    return search_page(request, DirectoryFilterForm(request.GET or None), "groups/directory.html")
+
+
+def search_page(request, form, template_name, **context):
+    """The search and results of ``form`` rendered with ``template_name`` (the directory,
+    or an office's embedded one, which passes its own ``context``)."""
     online, perhaps, missed, found_count = None, [], False, None
     if form.near_place:
         page, online = _near_me(request, form)
@@ -80,7 +85,7 @@ def directory(request):
     query.pop("page", None)
     response = render(
         request,
-        "groups/directory.html",
+        template_name,
         {
             "form": form,
             "query": form.query,
@@ -93,6 +98,7 @@ def directory(request):
             "perhaps": perhaps,
             "near": form.near_place,
             "online": online,
+            **context,
         },
     )
     return never_keep(response) if missed else response
@@ -192,6 +198,9 @@ def group_page(request, slug):
             "correcting": correcting,
             "next_dates": schedules.next_dates(group),
             "pause": schedules.current_pause(group),
+            "structured_data": structured_data.as_json_ld(
+                structured_data.for_group(group, request.build_absolute_uri(group.get_public_url()))
+            ),
         },
     )
 

@@ -1,10 +1,13 @@
 """Networks, offices, sites, rooms and legal texts: the tenant every record belongs to."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from kontaktstelle.offices.origins import parse_origins, validate_origins
 
 
 class Network(models.Model):
@@ -47,6 +50,15 @@ class Office(models.Model):
         blank=True,
         help_text=_("A few sentences on the public start page."),
     )
+    embed_origins = models.TextField(
+        _("websites allowed to embed the directory"),
+        blank=True,
+        validators=[validate_origins],
+        help_text=_(
+            "One address per line, e.g. https://www.example.org: only these websites may "
+            "show the directory in a frame."
+        ),
+    )
 
     class Meta:
         verbose_name = _("office")
@@ -58,6 +70,14 @@ class Office(models.Model):
 
     def get_absolute_url(self):
         return reverse("office_public", kwargs={"slug": self.slug})
+
+    @property
+    def embed_origin_list(self):
+        """The websites that may show the office's directory in a frame (normalised)."""
+        try:
+            return parse_origins(self.embed_origins)
+        except ValidationError:
+            return []
 
 
 class OfficeScopedQuerySet(models.QuerySet):

@@ -75,9 +75,10 @@ REGISTRY: dict[str, Rule] = {
         },
     ),
     "kontaktstelle.network": Rule(reviewed=("name",)),
-    # The office's and its sites' own contact data, not a person's.
+    # The office's and its sites' own contact data, not a person's; the websites that may
+    # embed its directory.
     "kontaktstelle.office": Rule(
-        reviewed=("name", "slug", "email", "phone", "website", "introduction")
+        reviewed=("name", "slug", "email", "phone", "website", "introduction", "embed_origins")
     ),
     "kontaktstelle.site": Rule(
         reviewed=("name", "street", "postcode", "city", "phone", "email", "opening_hours")

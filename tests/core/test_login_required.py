@@ -29,6 +29,9 @@ PUBLIC_NAMES = {
     "hsds:taxonomy_term",
     "hsds:service_at_locations",
     "hsds:service_at_location",
+    "groups:embed_directory",
+    "groups:embed_group",
+    "groups:embed_thanks",
     "groups:self_service",  # the one-time link of the yearly data check is the key
     "login",
     "password_reset",

@@ -625,6 +625,23 @@ MATRIX = {
         case(public(), args=lambda w: [w.group.slug]),
         case({"get": answers(everyone=NOT_FOUND), "post": {}}, args=lambda w: [w.unlisted.slug]),
     ],
+    # An office's directory in a frame; its groups only, the public ones only.
+    "groups:embed_directory": [
+        case(public(), args=lambda w: [w.office.slug]),
+        case({"get": answers(everyone=NOT_FOUND), "post": {}}, args=lambda w: ["unbekannt"]),
+    ],
+    "groups:embed_thanks": [case(public(), args=lambda w: [w.office.slug])],
+    "groups:embed_group": [
+        case(public(), args=lambda w: [w.office.slug, w.group.slug]),
+        case(
+            {"get": answers(everyone=NOT_FOUND), "post": {}},
+            args=lambda w: [w.office.slug, w.unlisted.slug],
+        ),
+        case(
+            {"get": answers(everyone=NOT_FOUND), "post": {}},
+            args=lambda w: [w.office.slug, w.other_group.slug],
+        ),
+    ],
     "starters:calendar_feed": [
         case(public(), args=lambda w: [w.calendar_token]),
         case({"get": answers(everyone=NOT_FOUND), "post": {}}, args=lambda w: ["unbekannt"]),
@@ -666,6 +683,13 @@ MATRIX = {
     "dashboard": [case(office_page())],
     "audit_log": [case(office_page(admins_only=True))],
     "legal_texts": [case(office_page(admins_only=True))],
+    "embedding": [
+        case(
+            office_page(admins_only=True),
+            data=lambda w: {"embed_origins": "https://www.example.org"},
+            acts="office_admin",
+        )
+    ],
     "legal_text_edit": [
         case(
             office_page(admins_only=True),

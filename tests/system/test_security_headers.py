@@ -29,9 +29,10 @@ EXPECTED_CSP = {
 }
 HIDDEN = SafeExceptionReporterFilter.cleansed_substitute
 # Markup the policy blocks: style attributes and elements, inline scripts (a script
-# without src, unless it is JSON data), event handler attributes, javascript: links.
+# without src, unless it is JSON or JSON-LD data), event handler attributes, javascript: links.
 INLINE = re.compile(
-    r"""\sstyle\s*=|<style[\s>]|<script(?![^>]*\ssrc=)(?![^>]*type="application/json")[^>]*>"""
+    r"""\sstyle\s*=|<style[\s>]|<script(?![^>]*\ssrc=)"""
+    r"""(?![^>]*type="application/(?:ld\+)?json")[^>]*>"""
     r"""|\son[a-z]+\s*=|javascript:""",
     re.IGNORECASE,
 )
