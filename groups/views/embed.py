@@ -23,9 +23,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 
 from groups import schedules, services
+from groups.directory import accept, search_page
 from groups.forms import ContactRequestForm, DirectoryFilterForm
 from groups.models import Group, Inquiry, Topic
-from groups.views import public
 from kontaktstelle.offices import origins
 from kontaktstelle.offices.models import Office
 from kontaktstelle.web.public_cache import cache_public_page
@@ -58,7 +58,7 @@ def directory(request, office):
     """Search and results of the office's public groups."""
     data = request.GET.copy()
     data["stelle"] = office.slug
-    return public.search_page(
+    return search_page(
         request, DirectoryFilterForm(data), "embed/directory.html", embed_office=office
     )
 
@@ -83,7 +83,7 @@ def group_page(request, office, slug):
     if request.method == "POST":
         if not _from_this_site(request):
             raise PermissionDenied
-        if public._accept(request, form):
+        if accept(request, form):
             services.receive_inquiry(form, office, Inquiry.Kind.CONTACT_REQUEST, group=group)
             return redirect("groups:embed_thanks", office.slug)
     return render(

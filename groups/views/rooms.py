@@ -11,10 +11,20 @@ from groups import schedules
 from groups.models import Group, MeetingRule
 from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.offices.models import Room, Site
+from kontaktstelle.web.validators import EARLIEST_DATE, LATEST_DATE
 
 
 def week_start(day):
     return day - datetime.timedelta(days=day.weekday())
+
+
+def _asked_week(value):
+    """The day of ``?woche=``, or None for anything unreadable or implausible (this week)."""
+    try:
+        asked = parse_date(value or "")
+    except ValueError:  # well-formed but no date, e.g. 2027-02-31
+        return None
+    return asked if asked and EARLIEST_DATE <= asked <= LATEST_DATE else None
 
 
 class RoomPlanView(OfficeStaffRequiredMixin, DetailView):
@@ -32,7 +42,7 @@ class RoomPlanView(OfficeStaffRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         site = self.object
-        asked = parse_date(self.request.GET.get("woche") or "") if self.request else None
+        asked = _asked_week(self.request.GET.get("woche"))
         monday = week_start(asked or timezone.localdate())
         sunday = monday + datetime.timedelta(days=6)
         rooms = list(site.rooms.all())

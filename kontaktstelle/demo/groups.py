@@ -4,12 +4,14 @@ import datetime
 import hashlib
 import itertools
 import json
+import re
 import secrets
 from pathlib import Path
 
 from django.utils import timezone
 
 from groups.models import Group, GroupChange, Synonym, Topic, Verification
+from groups.models.schedules import MeetingRule
 from groups.search import reindex_groups
 from groups.services import record_change, unique_slug
 
@@ -98,11 +100,37 @@ def seed_groups(office, specs, unlisted=()):
             founded_on=today - datetime.timedelta(days=200 + number * 53),
         )
         group.topics.set(resolve_topics(topic_names))
+        rule = meeting_rule(group, schedule)
+        if rule:
+            rule.save()
         record_change(group, None, GroupChange.Action.CREATED)
         created.append(group.pk)
     reindex_groups(created)
     _seed_checks(office, today)
     return len(created)
+
+
+WEEKDAYS = ("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag")
+_SCHEDULE = re.compile(
+    r"jeden (?:(?P<week>[1-4])\. )?(?P<day>[a-z]+), (?P<hour>\d{1,2})(?::(?P<minute>\d{2}))? uhr"
+)
+
+
+def meeting_rule(group, schedule):
+    """The rule a demo schedule such as "jeden 2. Dienstag, 19 Uhr" says, or None."""
+    match = _SCHEDULE.fullmatch(schedule.lower())
+    if not match or match["day"] not in WEEKDAYS:
+        return None
+    start = datetime.time(int(match["hour"]), int(match["minute"] or 0))
+    end = datetime.time(min(start.hour + 2, 23), start.minute)
+    return MeetingRule(
+        group=group,
+        kind=MeetingRule.Kind.MONTHLY if match["week"] else MeetingRule.Kind.WEEKLY,
+        weekday=WEEKDAYS.index(match["day"]),
+        weeks_of_month=match["week"] or "",
+        start_time=start,
+        end_time=end,
+    )
 
 
 def _seed_checks(office, today):

@@ -108,9 +108,7 @@ def test_garbage_from_the_cache_is_a_miss(dead_redis):
 
 def test_the_503_page_is_plain_when_its_template_cannot_render(db, outage_client):
     with (
-        mock.patch(
-            "groups.views.public.ranked_groups", side_effect=OperationalError("server closed")
-        ),
+        mock.patch("groups.directory.ranked_groups", side_effect=OperationalError("server closed")),
         mock.patch(
             "kontaktstelle.web.unavailable.loader.render_to_string",
             side_effect=ValueError("manifest"),
@@ -159,7 +157,7 @@ def outage_client():
 
 def test_a_view_that_loses_the_database_answers_503(db, outage_client, caplog):
     with mock.patch(
-        "groups.views.public.ranked_groups", side_effect=OperationalError("server closed")
+        "groups.directory.ranked_groups", side_effect=OperationalError("server closed")
     ):
         response = outage_client.get(reverse("groups:directory"), {"q": "Angst"})
     assert response.status_code == 503
@@ -185,7 +183,7 @@ def test_an_outage_outside_the_view_answers_503_too(db, outage_client, staff):
 
 
 def test_other_errors_stay_500(db, outage_client):
-    with mock.patch("groups.views.public.ranked_groups", side_effect=KeyError("bug")):
+    with mock.patch("groups.directory.ranked_groups", side_effect=KeyError("bug")):
         response = outage_client.get(reverse("groups:directory"), {"q": "Angst"})
     assert response.status_code == 500
 

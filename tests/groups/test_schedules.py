@@ -647,3 +647,10 @@ def test_filter_by_weekday_and_time_of_day(client, office, site):
     assert names(weekday="0", daytime="abends") == []
     assert "Ohne Regel" in names()
     assert "Ohne Regel" in names(weekday="9")  # an invalid value is ignored
+
+
+@pytest.mark.parametrize("week", ["2027-02-31", "9999-12-31", "0001-01-01", "kaputt", ""])
+def test_room_plan_shows_this_week_for_a_bad_week(client, staff, site, week):
+    client.force_login(staff)
+    response = client.get(reverse("room_plan", args=[site.pk]), {"woche": week})
+    assert response.status_code == 200
