@@ -116,6 +116,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DJANGO_DB_CONNECT_TIMEOUT", 5
     )
+    # No just-in-time compilation: the app's queries are short, and a large table's high
+    # cost estimates made PostgreSQL spend 220 ms compiling a 50 ms query (the volunteer's
+    # own area at national scale). Measured in `make bench`.
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The directory's search index covers (term, group) and includes the weight on
 # PostgreSQL; SQLite, the try-it-out database, builds it without the included column.
