@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from groups.forms.staff import GroupForm
 from groups.models import Group
 from groups.text import fold
 from kontaktstelle.web import spreadsheets
@@ -31,40 +32,8 @@ LANGUAGE = "de"
 # The columns in the export's order: every field of the staff's group form (GroupForm)
 # but the two that only steer saving the form (how a consent was given, publishing
 # without one).
-COLUMNS = [
-    "name",
-    "topics",
-    "description",
-    "audience",
-    "age_group",
-    "languages",
-    "format",
-    "status",
-    "accepts_new_members",
-    "founded_on",
-    "schedule",
-    "weekday",
-    "start_time",
-    "room",
-    "street",
-    "postcode",
-    "city",
-    "district",
-    "step_free",
-    "accessible_toilet",
-    "hearing_loop",
-    "listing",
-    "consent_published_on",
-    "consent_scope",
-    "contact_route",
-    "public_email",
-    "public_phone",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "last_confirmed_on",
-    "internal_notes",
-]
+FORM_ONLY = ("consent_channel", "publish_without_consent")
+COLUMNS = [name for name in GroupForm.Meta.fields if name not in FORM_ONLY]
 
 
 # Read, never written: "published" (yes/no) of the import's first version.

@@ -77,9 +77,7 @@ def due_groups(today=None):
     """Groups whose check should start: due within the lead time, none running."""
     today = today or timezone.localdate()
     due = today - CONFIRMATION_INTERVAL + lead_time()
-    running = Verification.objects.filter(
-        group=OuterRef("pk"), reviewed_at__isnull=True, closed_at__isnull=True
-    )
+    running = Verification.objects.running().filter(group=OuterRef("pk"))
     return (
         Group.objects.exclude(status=Group.Status.CLOSED)
         .filter(
@@ -99,9 +97,7 @@ def _renew_consent(acting, group, channel, today):
 
 
 def _close_running(group, now):
-    Verification.objects.filter(group=group).filter(
-        reviewed_at__isnull=True, closed_at__isnull=True
-    ).update(closed_at=now, token_hash=None)
+    Verification.objects.running().filter(group=group).update(closed_at=now, token_hash=None)
 
 
 def _confirm(acting, group, today, now, renew_consent_channel=None, fields=()):

@@ -15,6 +15,10 @@ MAX_REMINDERS = 2
 class VerificationQuerySet(OfficeScopedQuerySet):
     office_lookup = "group__office"
 
+    def running(self):
+        """Not reviewed and not closed: at most one per group (a database constraint)."""
+        return self.filter(reviewed_at__isnull=True, closed_at__isnull=True)
+
     def waiting(self):
         """Sent by e-mail, not answered and not closed by staff."""
         return self.filter(answered_at__isnull=True, closed_at__isnull=True)

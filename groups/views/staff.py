@@ -60,9 +60,7 @@ class GroupDetailView(StaffGroupMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["running_check"] = (
-            self.object.verifications.filter(reviewed_at__isnull=True, closed_at__isnull=True)
-            .order_by("-created_at")
-            .first()
+            self.object.verifications.running().order_by("-created_at").first()
         )
         return context
 
