@@ -18,6 +18,7 @@ import zipfile
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from groups.forms.staff import GroupForm
 from groups.models import Group
@@ -36,6 +37,13 @@ FORM_ONLY = ("consent_channel", "publish_without_consent")
 COLUMNS = [name for name in GroupForm.Meta.fields if name not in FORM_ONLY]
 
 
+# The group's meeting rules, entered on their own page, in one cell after the rhythm as
+# the group says it ("Di 19:00–21:00; 2. und 4. Do 18:00–20:00": ``groups.rule_text``).
+MEETINGS = "meetings"
+COLUMNS.insert(COLUMNS.index("schedule") + 1, MEETINGS)
+MEETINGS_LABEL = gettext_lazy("Regular meeting times")
+
+
 # Read, never written: "published" (yes/no) of the import's first version.
 LEGACY_COLUMNS = ["published"]
 
@@ -47,6 +55,7 @@ ALIASES = {
     "format": "Form/Format",
     "audience": "Zielgruppe",
     "schedule": "Termine, Treffen/Termine",
+    MEETINGS: "Treffzeiten, Regeltermine",
     "step_free": "accessible, Barrierefrei",
     "published": "Veröffentlicht",
 }
@@ -94,6 +103,8 @@ def in_language(text, language=LANGUAGE):
 
 def label(column, language=LANGUAGE):
     """The column's header: the form's label of its field, German unless told."""
+    if column == MEETINGS:
+        return in_language(MEETINGS_LABEL, language)
     return in_language(capfirst(Group._meta.get_field(column).verbose_name), language)
 
 

@@ -4,7 +4,8 @@ Export and import are one format, so that an office can export its groups, edit 
 in Excel and import the file again; importing an export unchanged changes nothing.
 Columns: every field of the staff's group form, headed by its German label ("Für
 wen"), whatever the page's language; choices by their German label ("Betroffene"),
-yes/no as Ja/Nein, dates as DD.MM.YYYY, times as HH:MM, a room as "site – room".
+yes/no as Ja/Nein, dates as DD.MM.YYYY, a room as "site – room", the meeting rules in
+one cell ("Treffzeiten").
 
 Import rules:
 - Headers: a column's German or English label ("Für wen", "For whom"), its name
@@ -19,8 +20,8 @@ Import rules:
   Names are compared ignoring case, umlaut spelling and accents ("Trauercafé" =
   "TRAUERCAFE"); groups of other offices are never looked at.
 - Only the columns present in the file are written. An empty cell clears a text, a
-  date, a time, the weekday or the room; an empty yes/no cell is no; an empty cell in
-  another choice column or in "languages" keeps the current value (for a new group:
+  date or the room; an empty yes/no cell is no; an empty cell in
+  a choice column or in "languages" keeps the current value (for a new group:
   the model's default).
 - "published" (yes/no, of the import's first version) yes makes a new or unlisted
   group public with its meeting place and leaves an already public group as it is;
@@ -28,6 +29,11 @@ Import rules:
 - Postcodes have 5 digits and e-mail addresses are checked. Where a row changes them, a
   room and an address exclude each other (as on the form) and the model's constraints
   hold (a group's own contact route needs a consent date and its address or number).
+- "Treffzeiten" holds the group's meeting rules in one cell, as ``groups.rule_text``
+  writes and reads them ("Di 19:00–21:00; 2. und 4. Do 18:00–20:00 (Standort – Raum)").
+  A rule the cell names and the group has stays as it is (with its note); the group's
+  other rules go and the new ones are added, refused like on the meeting times page
+  where another group uses the room then. An empty cell removes the group's rules.
 - A changed consent date or scope updates the group's consent record, as the form does
   (given on paper, as the file cannot say how).
 - Topics are matched by topic name or synonym, folded like names, else by the same
@@ -40,22 +46,27 @@ Import rules:
 import datetime
 import functools
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models import F, Prefetch
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from groups import rule_text, schedules, scheduling
 from groups.import_files import (
     ALIASES,
     COLUMNS,
     LANGUAGE,
     MAX_BYTES,
     MAX_ROWS,
+    MEETINGS,
+    MEETINGS_LABEL,
     ImportFileError,
     _fail,
     _key,
@@ -64,7 +75,7 @@ from groups.import_files import (
     label,
     read_rows,
 )
-from groups.models import Group, GroupChange, Synonym, Topic, TopicCategory
+from groups.models import Group, GroupChange, MeetingRule, Synonym, Topic, TopicCategory
 from groups.search import reindex_groups
 from groups.services import record_change, unique_slug
 from groups.text import STOP_WORDS, fold, stem
@@ -102,9 +113,6 @@ NO = {"no", "nein", "n", "false", "falsch", "0", ""}
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
 
 
-TIME_FORMATS = ("%H:%M", "%H.%M", "%H:%M:%S")
-
-
 POSTCODE = re.compile(r"[0-9]{5}")
 
 
@@ -120,19 +128,30 @@ NOT_ALLOWED = gettext_lazy(
 OTHER_CATEGORY = {"slug": "sonstige", "name": "Sonstige Themen"}
 
 
+# The groups' rules as the meetings column compares and writes them: weekdays first
+# (on SQLite and PostgreSQL alike), then listed dates.
+RULES = [
+    Prefetch(
+        "meeting_rules",
+        queryset=MeetingRule.objects.select_related("room__site").order_by(
+            F("weekday").asc(nulls_last=True), "start_time", "pk"
+        ),
+    ),
+    "meeting_rules__dates",
+]
+
+
 def _kind(column):
     """How a column's cells are read and written."""
-    model_field = Group._meta.get_field(column)
-    if column in ("name", "topics", "room"):
+    if column in ("name", "topics", "room", MEETINGS):
         return column
+    model_field = Group._meta.get_field(column)
     if model_field.choices:
         return "choice"
     if isinstance(model_field, models.BooleanField):
         return "yes_no"
     if isinstance(model_field, models.DateField):
         return "date"
-    if isinstance(model_field, models.TimeField):
-        return "time"
     if isinstance(model_field, models.EmailField):
         return "email"
     return "text"
@@ -212,40 +231,36 @@ def _read_yes_no(column, text):
 
 
 def _read_date(column, text):
-    return _read_moment(column, text, DATE_FORMATS).date() if text else None
-
-
-def _read_time(column, text):
-    return _read_moment(column, text, TIME_FORMATS).time() if text else None
-
-
-def _read_moment(column, text, formats):
-    for moment_format in formats:
+    if not text:
+        return None
+    for date_format in DATE_FORMATS:
         try:
-            return datetime.datetime.strptime(text, moment_format)
+            return datetime.datetime.strptime(text, date_format).date()
         except ValueError:
             continue
-    if formats == DATE_FORMATS:
-        message = _(
-            "Line %(line)s: “%(value)s” is not a valid date for “%(field)s”. "
-            "Please write it as DD.MM.YYYY."
-        )
-    else:
-        message = _(
-            "Line %(line)s: “%(value)s” is not a valid time for “%(field)s”. "
-            "Please write it as HH:MM."
-        )
+    message = _(
+        "Line %(line)s: “%(value)s” is not a valid date for “%(field)s”. "
+        "Please write it as DD.MM.YYYY."
+    )
     raise _BadCell(message, field=header(column))
 
 
+def _read_meetings(column, text):
+    try:
+        return rule_text.read(text)
+    except rule_text.RuleTextError as error:
+        message = _("Line %(line)s, “%(field)s”: %(problem)s")
+        raise _BadCell(message, field=header(column), problem=str(error)) from None
+
+
 READERS = {
+    MEETINGS: _read_meetings,
     "name": _read_text,
     "text": _read_text,
     "email": _read_text,
     "choice": _read_choice,
     "yes_no": _read_yes_no,
     "date": _read_date,
-    "time": _read_time,
     "room": lambda column, text: text,  # the office's room is looked up with the groups
 }
 
@@ -437,11 +452,14 @@ def _changes(group, row, topics, new_topics):
             target["listing"] = Group.Listing.UNLISTED
         elif group.pk is None or group.listing == Group.Listing.UNLISTED:
             target["listing"] = Group.Listing.PUBLIC_WITH_PLACE
+    wanted = target.pop(MEETINGS, None)
     changes = {
         name: value
         for name, value in target.items()
         if group.pk is None or getattr(group, name) != value
     }
+    if wanted is not None and Counter(wanted) != Counter(_current_rules(group)):
+        changes[MEETINGS] = wanted
     if row.topics is not None:
         found = [topics.find(name) for name in row.topics]
         for name, topic in zip(row.topics, found, strict=True):
@@ -453,9 +471,75 @@ def _changes(group, row, topics, new_topics):
     return changes
 
 
+def _current_rules(group):
+    if group.pk is None:
+        return []
+    return [rule_text.spec_of(rule, _room_label) for rule in group.meeting_rules.all()]
+
+
+def _unsaved_rules(group, specs):
+    """Unsaved rules of ``group`` for ``specs``, their listed dates in ``pending_dates``."""
+    rules = []
+    for spec in specs:
+        rule = MeetingRule(
+            group=group,
+            kind=spec.kind,
+            weekday=spec.weekday,
+            weeks_of_month=",".join(str(week) for week in spec.weeks),
+            start_time=spec.start,
+            end_time=spec.end,
+            room_id=spec.room_id,
+        )
+        if spec.starts_on:
+            rule.starts_on = spec.starts_on
+        rule.pending_dates = list(spec.dates)
+        rules.append(rule)
+    return rules
+
+
+def _rule_plan(group, specs):
+    """(rules of the group to delete, unsaved rules to add) for the meetings cell's
+    ``specs``: a rule the cell names stays as it is, with its note."""
+    wanted, gone = Counter(specs), []
+    for rule in group.meeting_rules.all() if group.pk else ():
+        spec = rule_text.spec_of(rule, _room_label)
+        if wanted[spec]:
+            wanted[spec] -= 1
+        else:
+            gone.append(rule)
+    return gone, _unsaved_rules(group, wanted.elements())
+
+
+def _rule_problems(group, changes):
+    """Room clashes of the rules a row adds (or moves along with the group's new room)
+    with other groups' rules, as the group's meeting times page refuses them."""
+    if MEETINGS in changes:
+        problems = []
+        for rule in _rule_plan(group, changes[MEETINGS])[1]:
+            room = schedules.effective_room(rule)
+            found = schedules.conflicts(rule) if room else []
+            if found:
+                problems.append(scheduling.conflict_message(room, *found[0]))
+        return problems
+    if "room" in changes and group.pk and group.room:
+        taken = scheduling.check_group_room(group, group.room)
+        return [taken] if taken else []
+    return []
+
+
+def _save_rules(group, specs):
+    """Make the group's rules those of its meetings cell; raises RoomTaken where a new
+    rule takes a room another row of the file has just given away for that time."""
+    gone, new = _rule_plan(group, specs)
+    for rule in gone:
+        rule.delete()
+    for rule in new:
+        scheduling.add_rule_unrecorded(group, rule, rule.pending_dates)
+
+
 def _problems(group, changes):
     """What the form and the model refuse in the group as changed (messages, no line)."""
-    problems = []
+    problems = _rule_problems(group, changes)
     if (
         changes.keys() & PLACE_FIELDS
         and group.room
@@ -474,7 +558,7 @@ def _problems(group, changes):
 def _existing_groups(office, rows, errors):
     """{folded name: group} of the office's groups; a name used twice there is an error."""
     existing, doubled = {}, set()
-    groups = office.groups.select_related("room__site").prefetch_related("topics")
+    groups = office.groups.select_related("room__site").prefetch_related("topics", *RULES)
     for group in groups.order_by("pk"):
         if fold(group.name) in existing:
             doubled.add(fold(group.name))
@@ -491,6 +575,16 @@ def _find_rooms(office, rows, errors):
     rooms = Room.objects.for_office(office).select_related("site").order_by("site__name", "name")
     by_label = {_room_key(_room_label(room)): room for room in rooms}
     for row in rows:
+        for index, spec in enumerate(row.values.get(MEETINGS, ())):
+            if not spec.room:
+                continue
+            room = by_label.get(_room_key(spec.room))
+            if room is None:
+                allowed = "; ".join(_room_label(room) for room in rooms) or "–"
+                params = {"line": row.line, "value": spec.room, "field": header(MEETINGS)}
+                errors.append((row.line, NOT_ALLOWED % {**params, "allowed": allowed}))
+            else:
+                row.values[MEETINGS][index] = replace(spec, room_id=room.pk)
         text = row.values.get("room")
         if text is None:
             continue
@@ -536,19 +630,27 @@ def import_groups(office, file_obj, filename, user=None, dry_run=False) -> Impor
             for problem in _problems(group, changes):
                 message = _("Line %(line)s: %(message)s")
                 result.errors.append((row.line, message % {"line": row.line, "message": problem}))
-            plan.append((group, changes))
+            plan.append((group, changes, row.line))
         result.new_topics = list(new_topics.values())
         result.mapped_topics = [(label, topic.name) for label, topic in topics.mapped.items()]
         if dry_run or result.errors:
             return result
         touched = []
-        for group, changes in plan:
+        for group, changes, line in plan:
             if not changes:
                 continue
             created = group.pk is None
             if created:
                 group.slug = unique_slug(group.name)
             group.save()
+            if MEETINGS in changes:
+                try:
+                    _save_rules(group, changes[MEETINGS])
+                except scheduling.RoomTaken as taken:
+                    message = _("Line %(line)s: %(message)s")
+                    result.errors.append((line, message % {"line": line, "message": taken}))
+                    transaction.set_rollback(True)
+                    return result
             if "topics" in changes:
                 group.topics.set([topics.get_or_create(name) for name in changes["topics"]])
             labels = [] if created else [_label(name) for name in changes]
@@ -562,11 +664,15 @@ def import_groups(office, file_obj, filename, user=None, dry_run=False) -> Impor
 
 
 def _label(name):
+    if name == MEETINGS:
+        return str(MEETINGS_LABEL)
     return str(capfirst(Group._meta.get_field(name).verbose_name))
 
 
 def _export_value(group, column):
     """A group's value in its column as the import reads it back: German, as typed."""
+    if column == MEETINGS:
+        return rule_text.write(_current_rules(group))
     value = getattr(group, column)
     kind = KINDS[column]
     if kind == "topics":
@@ -577,8 +683,8 @@ def _export_value(group, column):
         return "" if value is None else str(getattr(group, f"get_{column}_display")())
     if kind == "yes_no":
         return _("Yes") if value else _("No")
-    if kind in ("date", "time"):
-        return value.strftime("%d.%m.%Y" if kind == "date" else "%H:%M") if value else ""
+    if kind == "date":
+        return value.strftime("%d.%m.%Y") if value else ""
     return value
 
 
@@ -589,7 +695,7 @@ def export_groups(office, fmt: str) -> bytes:
     Zugang" is the group's own flag (where a group meets in one of the office's rooms,
     the room's applies on public pages).
     """
-    groups = office.groups.select_related("room__site").prefetch_related("topics")
+    groups = office.groups.select_related("room__site").prefetch_related("topics", *RULES)
     with translation.override(LANGUAGE):
         rows = [
             headers(),

@@ -249,6 +249,13 @@ def ical_feed(group, base_url="", now=None):
 # Room conflicts ---------------------------------------------------------------------
 
 
+def regular_rule(group):
+    """The group's first rule on a weekday (weekly, every two weeks, monthly), or None:
+    what a request for accompaniment takes over as the meeting day and time."""
+    rules = group.meeting_rules.exclude(kind=MeetingRule.Kind.DATES)
+    return rules.select_related("room").order_by("weekday", "start_time", "pk").first()
+
+
 def rules_in_room(room):
     """Rules that take ``room``: their own room, or the group's when they name none.
     Closed groups free their room."""
@@ -274,7 +281,8 @@ def conflicts(rule, exclude=None, today=None):
         others = others.exclude(pk=exclude.pk)
     if rule.kind != MeetingRule.Kind.DATES:
         others = others.filter(Q(weekday=rule.weekday) | Q(kind=MeetingRule.Kind.DATES))
-    mine = occurrences([rule], list(rule.group.meeting_pauses.all()), today, last)
+    pauses = list(rule.group.meeting_pauses.all()) if rule.group.pk else []  # a new group's
+    mine = occurrences([rule], pauses, today, last)
     found = []
     for other in others.filter(start_time__lt=rule.end_time, end_time__gt=rule.start_time):
         theirs = occurrences([other], list(other.group.meeting_pauses.all()), today, last)

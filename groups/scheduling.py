@@ -56,6 +56,14 @@ def _changed(group, user):
 def add_rule(user, group, rule, dates=()):
     """Save a new rule of ``group`` (with its listed dates), unless its room is taken by
     another group at one of its times in the next 26 weeks (``RoomTaken``; nothing saved)."""
+    add_rule_unrecorded(group, rule, dates)
+    _changed(group, user)
+    return rule
+
+
+def add_rule_unrecorded(group, rule, dates=()):
+    """``add_rule`` without the history entry and the cache, for a caller that records
+    its change itself (the import); to be called in a transaction."""
     rule.group = group
     if rule.kind == MeetingRule.Kind.DATES:
         rule.pending_dates = sorted(set(dates))
@@ -65,7 +73,6 @@ def add_rule(user, group, rule, dates=()):
         MeetingDate.objects.bulk_create(
             [MeetingDate(rule=rule, date=day) for day in rule.pending_dates]
         )
-    _changed(group, user)
     return rule
 
 

@@ -34,8 +34,6 @@ class GroupForm(forms.ModelForm):
             "accepts_new_members",
             "founded_on",
             "schedule",
-            "weekday",
-            "start_time",
             "room",
             "street",
             "postcode",
@@ -65,7 +63,6 @@ class GroupForm(forms.ModelForm):
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "consent_published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "last_confirmed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
     def __init__(self, *args, office, **kwargs):

@@ -2,46 +2,15 @@
 group with a weekday and a start time gets a weekly rule (two hours long); the free-text
 rhythm stays on the group and is shown as a note."""
 
-import datetime
-
 import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-
-BATCH = 2000
+from groups.migrations import _weekday_rules
 
 
 def weekly_rules_from_weekday(apps, schema_editor):
-    Group = apps.get_model("groups", "Group")
-    MeetingRule = apps.get_model("groups", "MeetingRule")
-    today = django.utils.timezone.localdate()
-    groups = (
-        Group.objects.filter(weekday__isnull=False, start_time__isnull=False)
-        .values_list("pk", "weekday", "start_time")
-        .order_by("pk")
-    )
-    batch = []
-    for pk, weekday, start in groups.iterator(chunk_size=BATCH):
-        start_dt = datetime.datetime.combine(today, start)
-        end_dt = start_dt + datetime.timedelta(hours=2)
-        end = end_dt.time() if end_dt.date() == today else datetime.time(23, 59)
-        if end <= start:
-            continue
-        batch.append(
-            MeetingRule(
-                group_id=pk,
-                kind="weekly",
-                weekday=weekday,
-                start_time=start,
-                end_time=end,
-                starts_on=today,
-            )
-        )
-        if len(batch) >= BATCH:
-            MeetingRule.objects.bulk_create(batch)
-            batch = []
-    MeetingRule.objects.bulk_create(batch)
+    _weekday_rules.convert(apps)
 
 
 class Migration(migrations.Migration):

@@ -77,15 +77,6 @@ class Group(models.Model):
         GROUP_EMAIL = "group_email", _("the group's own e-mail address")
         GROUP_PHONE = "group_phone", _("the group's own phone number")
 
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("Monday")
-        TUESDAY = 1, _("Tuesday")
-        WEDNESDAY = 2, _("Wednesday")
-        THURSDAY = 3, _("Thursday")
-        FRIDAY = 4, _("Friday")
-        SATURDAY = 5, _("Saturday")
-        SUNDAY = 6, _("Sunday")
-
     office = models.ForeignKey(
         Office, verbose_name=_("office"), on_delete=models.CASCADE, related_name="groups"
     )
@@ -116,10 +107,6 @@ class Group(models.Model):
         blank=True,
         help_text=_("As the group says it, e.g. “every 2nd and 4th Tuesday, 7 pm”."),
     )
-    weekday = models.PositiveSmallIntegerField(
-        _("weekday"), choices=Weekday.choices, null=True, blank=True
-    )
-    start_time = models.TimeField(_("start time"), null=True, blank=True)
     room = models.ForeignKey(
         Room,
         verbose_name=_("room"),

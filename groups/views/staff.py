@@ -14,7 +14,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView, V
 from groups import services
 from groups.forms import GroupFilterForm, GroupForm, ImportForm, SynonymForm, TopicForm
 from groups.importing import MAX_BYTES, export_groups, headers, import_groups
-from groups.models import Group, GroupChange, Inquiry, Synonym, Topic
+from groups.models import Group, GroupChange, Inquiry, MeetingRule, Synonym, Topic
 from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.audit import services as audit
 from kontaktstelle.web.fetch import fetch
@@ -54,6 +54,7 @@ class GroupDetailView(StaffGroupMixin, DetailView):
             .prefetch_related(
                 Prefetch("topics", queryset=Topic.objects.select_related("category")),
                 Prefetch("changes", queryset=GroupChange.objects.select_related("user")),
+                Prefetch("meeting_rules", queryset=MeetingRule.objects.select_related("room")),
             )
         )
 
@@ -78,8 +79,11 @@ class GroupFormMixin(StaffGroupMixin):
 class GroupCreateView(GroupFormMixin, CreateView):
     def form_valid(self, form):
         self.object = services.create_group(self.request.user, form)
-        messages.success(self.request, _("The group “%s” was created.") % self.object.name)
-        return redirect(self.object)
+        messages.success(
+            self.request,
+            _("The group “%s” was created. Now enter when and where it meets.") % self.object.name,
+        )
+        return redirect("groups:group_schedule", self.object.pk)
 
 
 class GroupUpdateView(GroupFormMixin, UpdateView):

@@ -11,6 +11,7 @@ import random
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from groups import schedules
 from groups.models import Group
 from kontaktstelle.accounts.models import Membership, User
 from starters.models import Accompaniment, Assignment, MeetingLog, MeetingTopic, Starter
@@ -101,6 +102,9 @@ def seed_accompaniments(office):
         group = rng.choice(founding if kind == Accompaniment.Kind.FOUNDING else groups)
         requested_on = today - datetime.timedelta(days=ago)
         planned = min(MAX_MEETINGS[kind], DEFAULT_MEETINGS[kind] + rng.choice([-1, 0, 0, 1]))
+        rule = schedules.regular_rule(group)
+        # Drawn for every request, so that the rest of the demo stays the same.
+        weekday, time = rng.randint(0, 4), datetime.time(rng.choice([17, 18, 19]), 0)
         accompaniment = Accompaniment.objects.create(
             office=office,
             group=group,
@@ -108,8 +112,8 @@ def seed_accompaniments(office):
             status=Status.REQUESTED,
             requested_by=rng.choice(["Gründerin", "Gründer", "Gruppensprecherin", "Kontaktperson"]),
             requested_on=requested_on,
-            meeting_weekday=group.weekday if group.weekday is not None else rng.randint(0, 4),
-            meeting_time=group.start_time or datetime.time(rng.choice([17, 18, 19]), 0),
+            meeting_weekday=rule.weekday if rule else weekday,
+            meeting_time=rule.start_time if rule else time,
             meeting_place=str(group.room) if group.room_id else group.city,
             agreed_on=requested_on + datetime.timedelta(days=7),
             agreement="Begleitung der ersten Treffen, danach Ablösung.",

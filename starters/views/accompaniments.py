@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, View
 
+from groups import schedules
 from groups.models import Group, Inquiry
 from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.notifications import services as notifications
@@ -91,6 +92,13 @@ class AccompanimentListView(StaffAccompanimentMixin, ListView):
         return context
 
 
+def _place(group, rule):
+    """Where the group meets, as the request's place: the rule's room, else the group's
+    room, else its town."""
+    room = rule.room if rule and rule.room_id else group.room
+    return str(room) if room else group.city
+
+
 class AccompanimentFormView(StaffAccompanimentMixin, View):
     """Record a request (optionally for ``?group=``) or edit one."""
 
@@ -103,14 +111,15 @@ class AccompanimentFormView(StaffAccompanimentMixin, View):
         )
         group = group.first()
         if group:
+            rule = schedules.regular_rule(group)
             initial |= {
                 "group": group,
                 "kind": Accompaniment.Kind.FOUNDING
                 if group.status == Group.Status.FOUNDING
                 else Accompaniment.Kind.IMPULSE,
-                "meeting_weekday": group.weekday,
-                "meeting_time": group.start_time,
-                "meeting_place": str(group.room) if group.room_id else group.city,
+                "meeting_weekday": rule.weekday if rule else None,
+                "meeting_time": rule.start_time if rule else None,
+                "meeting_place": _place(group, rule),
             }
         initial["planned_meetings"] = DEFAULT_MEETINGS[initial["kind"]]
         inquiry = self.inquiry()

@@ -14,7 +14,7 @@ from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
 
 from groups import importing
-from groups.import_files import label
+from groups.import_files import MEETINGS, label
 from groups.importing import COLUMNS, export_groups, import_groups, parse_file
 from groups.models import Group, GroupChange, Synonym, Topic, TopicCategory
 from tests.factories import GroupFactory, TopicCategoryFactory, TopicFactory
@@ -73,7 +73,8 @@ def snapshot(office):
         (
             group.pk,
             topic_names(group),
-            *(getattr(group, name) for name in COLUMNS if name != "topics"),
+            *(getattr(group, name) for name in COLUMNS if name not in ("topics", MEETINGS)),
+            sorted(group.meeting_rules.values_list("pk", "kind", "weekday", "start_time")),
         )
         for group in Group.objects.filter(office=office).order_by("name")
     ]

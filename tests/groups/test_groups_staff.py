@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import override
 
-from groups.models import Group, GroupChange
+from groups.models import Group, GroupChange, MeetingRule
 from tests.factories import GroupFactory, RoomFactory, TopicFactory
 
 
@@ -128,6 +130,27 @@ def test_detail_shows_staff_only_data(client, staff, group):
     assert "Testthema Migräne" in content
 
 
+def test_detail_shows_the_meeting_rules_or_asks_for_them(client, staff, group):
+    client.force_login(staff)
+    schedule_url = reverse("groups:group_schedule", args=[group.pk])
+    rule = MeetingRule.objects.create(
+        group=group,
+        kind="monthly",
+        weekday=1,
+        weeks_of_month="2,4",
+        start_time=datetime.time(19),
+        end_time=datetime.time(21),
+    )
+    with override("de"):
+        described = rule.describe()
+    content = client.get(group.get_absolute_url()).content.decode()
+    assert escape(described) in content
+    rule.delete()
+    Group.objects.filter(pk=group.pk).update(schedule="")
+    content = client.get(group.get_absolute_url()).content.decode()
+    assert f'<a href="{schedule_url}">Treffzeiten eintragen</a>' in content
+
+
 @pytest.mark.parametrize("name", ["group_detail", "group_update", "group_close"])
 def test_other_offices_group_is_404(client, staff, other_group, name):
     client.force_login(staff)
@@ -147,7 +170,8 @@ def test_create_group(client, staff, office, topic):
     response = client.post(reverse("groups:group_create"), form_data(topics=[topic.pk]))
     group = Group.objects.get(name="Trauercafé")
     assert response.status_code == 302
-    assert response["Location"] == group.get_absolute_url()
+    # On to its meeting times: the rules are entered there, not on the group form.
+    assert response["Location"] == reverse("groups:group_schedule", args=[group.pk])
     assert group.office == office
     assert group.slug == "trauercafe"
     assert list(group.topics.all()) == [topic]

@@ -19,9 +19,9 @@ from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
 
 from groups.forms import GroupForm
-from groups.import_files import COLUMNS, column_of, label
+from groups.import_files import COLUMNS, MEETINGS, column_of, label
 from groups.importing import export_groups, import_groups, parse_file
-from groups.models import Group, GroupChange
+from groups.models import Group, GroupChange, MeetingDate, MeetingRule
 from kontaktstelle.consent.models import Consent
 from tests.factories import GroupFactory, RoomFactory, SiteFactory, TopicFactory
 
@@ -47,8 +47,6 @@ def groups(office, other_office):
             status=Group.Status.FOUNDING,
             accepts_new_members=Group.NewMembers.WAITING_LIST,
             founded_on=datetime.date(2019, 3, 1),
-            weekday=Group.Weekday.TUESDAY,
-            start_time=datetime.time(19, 30),
             room=room,
             city="",
             step_free=True,
@@ -79,6 +77,37 @@ def groups(office, other_office):
         GroupFactory(office=office, name="=Rechner", description="-minus", schedule=""),
     ]
     GroupFactory(office=other_office, name="Fremde")
+    cafe, relatives, _calc = made
+    hall = RoomFactory(site=SiteFactory(office=office, name="Haus Nord"), name="Saal")
+    MeetingRule.objects.create(
+        group=cafe,
+        weekday=1,
+        start_time=datetime.time(19, 30),
+        end_time=datetime.time(21),
+        note="Eingang über den Hof",
+    )
+    MeetingRule.objects.create(
+        group=cafe,
+        kind="monthly",
+        weekday=3,
+        weeks_of_month="2,-1",
+        start_time=datetime.time(18),
+        end_time=datetime.time(20),
+        room=hall,
+    )
+    listed = MeetingRule.objects.create(
+        group=relatives, kind="dates", start_time=datetime.time(10), end_time=datetime.time(12)
+    )
+    MeetingDate.objects.create(rule=listed, date=datetime.date(2027, 1, 12))
+    MeetingDate.objects.create(rule=listed, date=datetime.date(2027, 2, 9))
+    MeetingRule.objects.create(
+        group=relatives,
+        kind="biweekly",
+        weekday=0,
+        start_time=datetime.time(17),
+        end_time=datetime.time(18, 30),
+        starts_on=datetime.date(2026, 12, 7),
+    )
     return made
 
 
@@ -89,9 +118,29 @@ def state(office):
             model_to_dict(group, fields=[name for name in COLUMNS if name != "topics"]),
             sorted(group.topics.values_list("name", flat=True)),
             group.updated_at,
+            rules(group),
         )
         for group in Group.objects.filter(office=office)
     }
+
+
+def rules(group):
+    """The group's rules with everything they hold, their ids and notes included."""
+    return sorted(
+        (
+            rule.pk,
+            rule.kind,
+            rule.weekday,
+            rule.weeks_of_month,
+            rule.start_time,
+            rule.end_time,
+            rule.starts_on,
+            rule.room_id,
+            rule.note,
+            [item.date for item in rule.dates.all()],
+        )
+        for rule in group.meeting_rules.all()
+    )
 
 
 def table(data, fmt):
@@ -121,7 +170,9 @@ def saved(rows, fmt):
 
 
 def test_every_field_of_the_group_form_is_a_column_in_its_order():
-    assert [name for name in GroupForm._meta.fields if name not in FORM_ONLY] == COLUMNS
+    fields = [name for name in GroupForm._meta.fields if name not in FORM_ONLY]
+    assert [name for name in COLUMNS if name != MEETINGS] == fields
+    assert COLUMNS[COLUMNS.index("schedule") + 1] == MEETINGS  # the rules after the rhythm
 
 
 @pytest.mark.parametrize("column", COLUMNS)
@@ -146,6 +197,8 @@ def test_headers_are_the_forms_german_labels():
 
 def test_every_choice_is_read_by_its_german_and_english_label_and_its_code(office):
     for column in COLUMNS:
+        if column == MEETINGS:
+            continue
         field = Group._meta.get_field(column)
         if not field.choices:
             continue
@@ -173,10 +226,11 @@ def test_the_export_is_german_whatever_the_language(groups, office):
         "in Gründung",
         "Warteliste",
     )
-    assert (cafe["Wochentag"], cafe["Beginn"], cafe["Gegründet am"]) == (
-        "Dienstag",
-        "19:30",
-        "01.03.2019",
+    assert cafe["Gegründet am"] == "01.03.2019"
+    assert cafe["Treffzeiten"] == "Di 19:30–21:00; 2. und letzter Do 18:00–20:00 (Haus Nord – Saal)"
+    [relatives] = [dict(zip(header, row, strict=True)) for row in rows if row[0].startswith("Ange")]
+    assert relatives["Treffzeiten"] == (
+        "14-täglich Mo 17:00–18:30 ab 07.12.2026; am 12.01.2027, 09.02.2027 10:00–12:00"
     )
     assert cafe["Gruppenraum"] == "Standort Mitte – Raum 2"
     assert (cafe["Stufenloser Zugang"], cafe["Barrierefreies WC"]) == ("Ja", "Nein")
@@ -207,7 +261,6 @@ def test_importing_an_export_changes_nothing(groups, office, other_office, fmt, 
     [
         ("csv", "Für wen", "Angehörige", "audience", Group.Audience.RELATIVES),
         ("csv", "Gruppenraum", "", "room", None),
-        ("csv", "Wochentag", "Freitag", "weekday", Group.Weekday.FRIDAY),
         # Excel makes a typed date a date cell: it reads back as that date.
         (
             "xlsx",
@@ -216,7 +269,6 @@ def test_importing_an_export_changes_nothing(groups, office, other_office, fmt, 
             "last_confirmed_on",
             datetime.date(2026, 2, 3),
         ),
-        ("xlsx", "Beginn", datetime.time(18, 0), "start_time", datetime.time(18, 0)),
     ],
 )
 def test_one_edited_cell_changes_exactly_that_field(
@@ -233,9 +285,10 @@ def test_one_edited_cell_changes_exactly_that_field(
     after = state(office)
     cafe = Group.objects.get(name="Trauercafé")
     assert getattr(cafe, field) == value
-    fields, topics, _saved = before["Trauercafé"]
+    fields, topics, _saved, _rules = before["Trauercafé"]
     stored = model_to_dict(cafe, fields=[field])[field]  # a room as its id
     assert after["Trauercafé"][:2] == ({**fields, field: stored}, topics)
+    assert after["Trauercafé"][3] == before["Trauercafé"][3]  # the rules untouched
     assert {name: after[name] for name in after if name != "Trauercafé"} == {
         name: before[name] for name in before if name != "Trauercafé"
     }
@@ -249,7 +302,7 @@ def test_the_apps_own_label_for_whom_is_read(office):
 
 
 def test_a_bad_value_names_line_field_and_the_german_labels(office):
-    content = "Name;Für wen;Wochentag\nA;Betroffene;Montag\nB;jeder;Mo\n".encode()
+    content = "Name;Für wen;Neue Mitglieder\nA;Betroffene;ja\nB;jeder;vielleicht\n".encode()
     with override("en"):
         result = import_groups(office, content, "a.csv")
     assert result.errors == [
@@ -260,8 +313,8 @@ def test_a_bad_value_names_line_field_and_the_german_labels(office):
         ),
         (
             3,
-            "Line 3: “Mo” is not a valid value for “Wochentag”. Allowed: Montag; Dienstag; "
-            "Mittwoch; Donnerstag; Freitag; Samstag; Sonntag.",
+            "Line 3: “vielleicht” is not a valid value for “Neue Mitglieder”. "
+            "Allowed: willkommen; zurzeit nicht; Warteliste.",
         ),
     ]
     assert not Group.objects.exists()
@@ -288,9 +341,9 @@ def test_an_unknown_header_is_an_error_listing_the_german_headers(office):
 
 def test_bad_dates_times_and_addresses_are_line_errors(office):
     content = (
-        "Name;Gegründet am;Beginn;E-Mail der Ansprechperson (nur intern)\n"
-        "A;31.02.2020;19:00;a@example.org\n"
-        "B;2020-02-03;7 Uhr;kein-at\n"
+        "Name;Gegründet am;Treffzeiten;E-Mail der Ansprechperson (nur intern)\n"
+        "A;31.02.2020;Mo 19:00–21:00;a@example.org\n"
+        "B;2020-02-03;Mo 7 Uhr;kein-at\n"
     ).encode()
     with override("en"):
         result = import_groups(office, content, "a.csv")
@@ -300,7 +353,11 @@ def test_bad_dates_times_and_addresses_are_line_errors(office):
             "Line 2: “31.02.2020” is not a valid date for “Gegründet am”. "
             "Please write it as DD.MM.YYYY.",
         ),
-        (3, "Line 3: “7 Uhr” is not a valid time for “Beginn”. Please write it as HH:MM."),
+        (
+            3,
+            "Line 3, “Treffzeiten”: “Mo 7 Uhr”: start and end are missing or unclear "
+            "(e.g. “Di 19:00–21:00”).",
+        ),
         (
             3,
             "Line 3: “kein-at” is not a valid e-mail address for "
@@ -391,3 +448,116 @@ def test_a_listing_column_wins_over_published_of_older_files(office):
     assert import_groups(office, content, "a.csv").ok
     listings = dict(Group.objects.values_list("name", "listing"))
     assert listings == {"A": Group.Listing.UNLISTED, "B": Group.Listing.UNLISTED}
+
+
+def cafe_row(rows, header, cell):
+    [row] = [row for row in rows if row[0] == "Trauercafé"]
+    row[rows[0].index(header)] = cell
+    return rows
+
+
+def test_an_edited_meetings_cell_keeps_named_rules_and_replaces_the_others(groups, office):
+    before = state(office)
+    rows = table(export_groups(office, "csv"), "csv")
+    # The weekly rule stays (with its note), the monthly one goes, a new one comes.
+    cafe_row(rows, "Treffzeiten", "Di 19:30–21:00; Fr 10:00–11:30")
+    with override("de"):
+        result = import_groups(office, saved(rows, "csv"), "gruppen.csv")
+    assert result.ok, result.errors
+    assert (result.updated, result.unchanged) == (1, len(groups) - 1)
+    cafe = Group.objects.get(name="Trauercafé")
+    kept, new = cafe.meeting_rules.order_by("weekday")
+    assert kept.pk == before["Trauercafé"][3][0][0] and kept.note == "Eingang über den Hof"
+    assert (new.kind, new.weekday, new.start_time, new.end_time, new.room) == (
+        "weekly",
+        4,
+        datetime.time(10),
+        datetime.time(11, 30),
+        None,
+    )
+    assert list(cafe.changes.values_list("fields", flat=True)) == [["Treffzeiten"]]
+    assert state(office)["Angehörige psychisch Kranker"] == before["Angehörige psychisch Kranker"]
+
+
+def test_a_new_group_gets_the_rules_of_its_cell_and_an_empty_cell_removes_them(office):
+    room = RoomFactory(site=SiteFactory(office=office, name="Haus"), name="Raum 1")
+    content = 'Name;Treffzeiten\nA;"2. und 4. Di 19–21 (Haus – Raum 1); am 12.01.2027 10–12"\n'
+    assert import_groups(office, content.encode(), "a.csv").ok
+    listed, monthly = MeetingRule.objects.order_by("kind")  # "dates" < "monthly"
+    assert (monthly.weeks, monthly.room) == ([2, 4], room)
+    assert [item.date for item in listed.dates.all()] == [datetime.date(2027, 1, 12)]
+    assert import_groups(office, b"Name;Treffzeiten\nA;\n", "a.csv").ok
+    assert not MeetingRule.objects.exists()
+
+
+def test_a_bad_meetings_cell_or_room_is_a_line_error_and_nothing_is_written(office):
+    RoomFactory(site=SiteFactory(office=office, name="Haus"), name="Raum 1")
+    content = "Name;Treffzeiten\nA;Di 19:00–21:00\nB;Di 19:00–21:00 (Haus – Keller)\n"
+    with override("en"):
+        result = import_groups(office, content.encode(), "a.csv")
+    assert result.errors == [
+        (
+            3,
+            "Line 3: “Haus – Keller” is not a valid value for “Treffzeiten”. "
+            "Allowed: Haus – Raum 1.",
+        )
+    ]
+    assert not Group.objects.exists() and not MeetingRule.objects.exists()
+
+
+def test_a_rule_in_a_room_another_group_uses_then_is_refused(office):
+    room = RoomFactory(site=SiteFactory(office=office, name="Haus"), name="Raum 1")
+    other = GroupFactory(office=office, name="Andere", room=room)
+    MeetingRule.objects.create(
+        group=other, weekday=1, start_time=datetime.time(18), end_time=datetime.time(20)
+    )
+    content = "Name;Treffzeiten\nNeu;Di 19:00–21:00 (Haus – Raum 1)\n"
+    with override("en"):
+        result = import_groups(office, content.encode(), "a.csv", dry_run=True)
+    [(line, message)] = result.errors
+    assert line == 2
+    assert "The room “Raum 1” is taken at that time: the group “Andere” meets there" in message
+    assert Group.objects.count() == 1 and MeetingRule.objects.count() == 1
+
+
+def test_two_rows_taking_the_same_room_at_the_same_time_write_nothing(office):
+    RoomFactory(site=SiteFactory(office=office, name="Haus"), name="Raum 1")
+    content = (
+        "Name;Treffzeiten\n"
+        "Erste;Di 19:00–21:00 (Haus – Raum 1)\n"
+        "Zweite;Di 20:00–22:00 (Haus – Raum 1)\n"
+    )
+    with override("en"):
+        assert import_groups(office, content.encode(), "a.csv", dry_run=True).ok  # each alone
+        result = import_groups(office, content.encode(), "a.csv")
+    [(line, message)] = result.errors
+    assert line == 3 and "the group “Erste” meets there" in message
+    assert not Group.objects.exists() and not MeetingRule.objects.exists()
+
+
+def test_moving_a_group_into_an_occupied_room_is_refused(office):
+    room = RoomFactory(site=SiteFactory(office=office, name="Haus"), name="Raum 1")
+    other = GroupFactory(office=office, name="Andere", room=room)
+    MeetingRule.objects.create(
+        group=other, weekday=1, start_time=datetime.time(18), end_time=datetime.time(20)
+    )
+    mover = GroupFactory(office=office, name="Mover", city="")
+    MeetingRule.objects.create(
+        group=mover, weekday=1, start_time=datetime.time(19), end_time=datetime.time(21)
+    )
+    with override("en"):
+        result = import_groups(office, "Name;Gruppenraum\nMover;Haus – Raum 1\n".encode(), "a.csv")
+    [(line, message)] = result.errors
+    assert line == 2 and "the group “Andere” meets there" in message
+    mover.refresh_from_db()
+    assert mover.room is None
+
+
+def test_the_export_asks_a_bounded_number_of_queries(groups, office, django_assert_num_queries):
+    for number in range(5):
+        group = GroupFactory(office=office, name=f"Mehr {number}")
+        MeetingRule.objects.create(
+            group=group, weekday=2, start_time=datetime.time(18), end_time=datetime.time(19)
+        )
+    with django_assert_num_queries(4):  # groups, topics, rules, their dates
+        export_groups(office, "csv")

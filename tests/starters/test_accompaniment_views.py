@@ -14,7 +14,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from groups.models import Group, Inquiry
+from groups.models import Group, Inquiry, MeetingRule
 from kontaktstelle.notifications.models import Notification
 from starters import services
 from starters.models import Accompaniment, Assignment, Availability, Language, Qualification
@@ -88,8 +88,6 @@ def group(office):
         name="Trauer und Neubeginn",
         status=Group.Status.FOUNDING,
         topics=[TopicFactory(name="Trauer (Testthema)")],
-        weekday=1,
-        start_time=datetime.time(19),
         contact_name=PRIVATE[0],
         contact_email=PRIVATE[1],
         contact_phone=PRIVATE[2],
@@ -380,7 +378,13 @@ def create_payload(group, responsible, **overrides):
 
 def test_create_form_is_prefilled_from_the_group(client, staff, office, site):
     room = site.rooms.get()
-    group = GroupFactory(office=office, weekday=3, start_time=datetime.time(18, 30), room=room)
+    group = GroupFactory(office=office, room=room)
+    MeetingRule.objects.create(  # listed dates come after the rules on a weekday
+        group=group, kind="dates", start_time=datetime.time(9), end_time=datetime.time(10)
+    )
+    MeetingRule.objects.create(
+        group=group, weekday=3, start_time=datetime.time(18, 30), end_time=datetime.time(20)
+    )
     client.force_login(staff)
     response = client.get(reverse("starters:accompaniment_create"), {"group": group.pk})
     assert response.status_code == 200
@@ -400,6 +404,9 @@ def test_create_form_for_a_group_being_founded(client, staff, group):
     initial = response.context["form"].initial
     assert initial["kind"] == Accompaniment.Kind.FOUNDING
     assert initial["planned_meetings"] == 6
+    # No rule yet: the day and time are agreed later; the place is the group's town.
+    assert (initial["meeting_weekday"], initial["meeting_time"]) == (None, None)
+    assert initial["meeting_place"] == group.city
 
 
 def test_create_form_ignores_another_offices_group(client, staff, other_office):
