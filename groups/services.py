@@ -113,16 +113,16 @@ def receive_inquiry(form, office, kind, group=None, user=None):
         **{field: form.cleaned_data[field] for field in form.Meta.fields},
     )
     channel = form.cleaned_data.get("consent_channel") or Consent.Channel.WEB_FORM
-    consents = ["consent"]
+    texts = [str(form.fields["consent"].label)]
     if kind == Inquiry.Kind.FOUNDING_INTEREST:
         inquiry.topics.set(Topic.objects.from_text(inquiry.topic))
         inquiry.postcode_area = form.postcode_area
         if form.cleaned_data.get("match_consent"):
             inquiry.match_consent_at = now
-            consents.append("match_consent")
+            texts.append(str(form.fields["match_consent"].label))
         inquiry.save(update_fields=["postcode_area", "match_consent_at"])
-    for name in consents:
-        consent.record_web_consent(inquiry, form.fields[name].label, channel, user)
+    # One record of the request's consent: every text the person agreed to, as shown.
+    consent.record_web_consent(inquiry, "\n\n".join(texts), channel, user)
     if inquiry.match_consent_at:
         public_cache.invalidate()  # "Gruppen in Gründung" may list a topic more
         transaction.on_commit(lambda: exchange.check_interest(inquiry))
