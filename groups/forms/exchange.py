@@ -28,7 +28,6 @@ class ExchangeFilterForm(forms.Form):
         required=False,
         max_length=10,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        help_text=_("Empty: around the office's sites."),
     )
     radius = forms.TypedChoiceField(
         label=_("Distance"),
@@ -86,7 +85,9 @@ class StaffFoundingInterestForm(FoundingInterestForm):
         self.fields["email"].label = _("E-mail address")
         self.fields["phone"].label = _("Or phone number")
         self.fields["postcode"].label = _("Postcode (optional)")
+        self.fields["postcode"].help_text = _("Only its first three digits are stored.")
         self.fields["message"].label = _("Note (optional)")
+        self.fields["message"].help_text = _("Nothing about the person's health, please.")
         self.fields["consent"].label = _(
             "The person agrees that the office stores these details to help them start a "
             "group and deletes them when they are no longer needed."
@@ -97,7 +98,9 @@ class StaffFoundingInterestForm(FoundingInterestForm):
             "without name; their contact data stays with this office."
         )
         self.fields["consent_channel"].initial = "phone"
-        self.order_fields(["topic", "name", "email", "phone", "postcode", "message"])
+        self.order_fields(
+            ["topic", "name", "email", "phone", "postcode", "message", "match_consent", "consent"]
+        )
 
     def clean_website(self):
         return ""

@@ -289,8 +289,8 @@ class FoundingInterestForm(VisitorForm):
         super().__init__(*args, **kwargs)
         self.fields["topic"].label = _("On which topic would you like to start a group?")
         self.fields["topic"].required = True
-        # The consent to data processing stays last, just before "Send".
-        self.order_fields([name for name in self.fields if name not in ("consent", "website")])
+        # The postcode with the contact data; the consents last, just before "Send".
+        self.order_fields(["topic", "name", "email", "phone", "postcode", "message"])
 
     def clean_postcode(self):
         postcode = self.cleaned_data["postcode"].strip()

@@ -95,7 +95,8 @@ def test_staff_see_the_exchange_and_ask_another_office(
 
     log_in(page, staff.email)
     page.goto("/intern/")
-    page.get_by_role("link", name="Gründungsbörse").first.click()
+    page.get_by_role("link", name="Posteingang").first.click()
+    page.get_by_role("link", name="Gründungsbörse").click()
     expect(page).to_have_url(re.compile(r"/intern/gruendungsboerse/$"))
     row = page.locator(f'[data-topic="{tinnitus.pk}"]')
     expect(row.locator("[data-own]")).to_have_text("1")

@@ -4,9 +4,11 @@ once per crossing, requests to another office without any person's data, the ret
 rules, and the topics on "Gruppen in Gründung"."""
 
 import datetime
+import io
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +17,7 @@ from groups import exchange, services
 from groups.forms import FoundingInterestForm
 from groups.models import FoundingAlert, Inquiry, Topic
 from kontaktstelle.consent.models import Consent
+from kontaktstelle.demo.exchange import INTERESTS, seed_founding_interests
 from kontaktstelle.notifications.models import Notification
 from kontaktstelle.offices.models import Office
 from kontaktstelle.privacy import anonymise_inquiries
@@ -223,7 +226,7 @@ def test_the_exchange_page_shows_counts_never_names_or_contact_data_of_other_off
     response = client.get(EXCHANGE)
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'data-topic="%s"' % tinnitus.pk in page
+    assert f'data-topic="{tinnitus.pk}"' in page
     assert other_office.name in page
     for value in (other.name, other.email, other.phone, "@anderswo.example"):
         assert value not in page
@@ -311,7 +314,7 @@ def test_no_request_to_an_office_whose_count_is_hidden(client, staff, other_offi
     assert response.status_code == 302
     assert not Inquiry.objects.filter(kind=Inquiry.Kind.NETWORK_REQUEST).exists()
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert any("too few" in m for m in messages)
+    assert any("zu wenige Interessierte" in m for m in messages)
 
 
 def test_no_request_outside_the_network_or_to_oneself(client, staff, office, tinnitus):
@@ -414,11 +417,18 @@ def test_a_web_interest_checks_the_alert_after_commit(
 
 
 def test_send_reminders_checks_the_exchange(staff, office, here, tinnitus):
-    from django.core.management import call_command
-
     interest(office, [tinnitus], n=3)
-    call_command("send_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("send_reminders", stdout=io.StringIO())
     assert alerts(staff).count() == 1
+
+
+def test_the_demo_has_interests_of_both_offices_once(network, tinnitus):
+    for slug in ("musterstadt", "beispielkreis"):
+        OfficeFactory(slug=slug, network=network)
+    created = seed_founding_interests()
+    assert created == len(INTERESTS)
+    assert seed_founding_interests() == 0
+    assert tinnitus in exchange.public_topics(Office.objects.get(slug="musterstadt"))
 
 
 # Staff enter a founding interest -------------------------------------------------------
