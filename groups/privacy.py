@@ -7,8 +7,19 @@ fails for any model, relation to a person or name-like field no rule mentions.
 
 from groups.models import Group
 
-# A request's personal data: what consent withdrawal and retention remove.
-INQUIRY_PERSONAL = ("name", "email", "phone", "topic", "message")
+# A request's personal data: what consent withdrawal and retention remove. A founding
+# interest's topics, postcode area and consent to be matched go with it: once removed,
+# it no longer counts in the founding-interest exchange.
+INQUIRY_PERSONAL = (
+    "name",
+    "email",
+    "phone",
+    "topic",
+    "message",
+    "topics",
+    "postcode_area",
+    "match_consent_at",
+)
 
 RULES = {
     "groups.topiccategory": dict(reviewed=("name", "slug")),
@@ -48,6 +59,8 @@ RULES = {
         erased={"anonymised_at": lambda now: now},
     ),
     "groups.consultation": dict(links={"created_by": "keep"}),  # anonymous by design
+    # The founding-interest exchange: an office, a topic and whether its count is high.
+    "groups.foundingalert": dict(),
     # The yearly check: proposed public fields of the group until staff reviewed them.
     # Proposed values may hold the group's own e-mail address or phone: found and erased
     # with the group's contact data.

@@ -9,10 +9,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from groups.models import Consultation, Group, GroupChange, Inquiry, Synonym
+from groups import exchange, geo
+from groups.models import Consultation, Group, GroupChange, Inquiry, Synonym, Topic
 from groups.search import reindex_groups
 from kontaktstelle.audit import services as audit
 from kontaktstelle.consent import services as consent
+from kontaktstelle.consent.models import Consent
+from kontaktstelle.web import public_cache
 
 
 class GroupError(Exception):
@@ -93,16 +96,108 @@ def close_group(user, group):
 
 
 @transaction.atomic
-def receive_inquiry(form, office, kind, group=None):
-    """Store a visitor's request with the record of their consent, in its exact wording."""
+def receive_inquiry(form, office, kind, group=None, user=None):
+    """Store a visitor's request with the record of their consent, in its exact wording.
+
+    A founding interest also gets its thesaurus topics, its postcode area and, if given,
+    the consent to be matched (recorded in its wording too); the offices whose alert
+    region holds it are checked once it is committed. ``user``: staff who entered it
+    (the consents are then recorded as given through ``consent_channel``).
+    """
+    now = timezone.now()
     inquiry = Inquiry.objects.create(
         office=office,
         group=group,
         kind=kind,
-        consent_at=timezone.now(),
+        consent_at=now,
         **{field: form.cleaned_data[field] for field in form.Meta.fields},
     )
-    consent.record_web_consent(inquiry, form.fields["consent"].label)
+    channel = form.cleaned_data.get("consent_channel") or Consent.Channel.WEB_FORM
+    texts = [str(form.fields["consent"].label)]
+    if kind == Inquiry.Kind.FOUNDING_INTEREST:
+        inquiry.topics.set(Topic.objects.from_text(inquiry.topic))
+        inquiry.postcode_area = form.postcode_area
+        if form.cleaned_data.get("match_consent"):
+            inquiry.match_consent_at = now
+            texts.append(str(form.fields["match_consent"].label))
+        inquiry.save(update_fields=["postcode_area", "match_consent_at"])
+    # One record of the request's consent: every text the person agreed to, as shown.
+    consent.record_web_consent(inquiry, "\n\n".join(texts), channel, user)
+    if inquiry.match_consent_at:
+        public_cache.invalidate()  # "Gruppen in Gründung" may list a topic more
+        transaction.on_commit(lambda: exchange.check_interest(inquiry))
+    return inquiry
+
+
+def record_founding_interest(user, form):
+    """A founding interest staff enter for a person who called or came by; it lands in
+    the inbox of the user's office (in their charge) and counts like one from the web."""
+    inquiry = receive_inquiry(form, user.office, Inquiry.Kind.FOUNDING_INTEREST, user=user)
+    Inquiry.objects.filter(pk=inquiry.pk).update(
+        status=Inquiry.Status.IN_PROGRESS, assigned_to=user
+    )
+    return inquiry
+
+
+@transaction.atomic
+def send_network_request(user, topic, to_office, near, radius_km):
+    """Ask ``to_office`` (of the user's network) to bring its interested people on
+    ``topic`` together with the user's office: a request in its inbox that names the
+    topic, the region and the asking office, and no person of either side.
+
+    Raises ``GroupError`` unless the other office's count there is shown to the user
+    (at least ``exchange.K_ANONYMITY``), or when the same request is still open.
+    """
+    office = user.office
+    if not exchange.scope_of(office).exclude(pk=office.pk).filter(pk=to_office.pk).exists():
+        raise GroupError(_("This office is not in your network."))
+    points = [geo.postcode_centre(near)] if near else exchange.office_points(office)
+    counts = exchange.topic_counts(office, exchange.areas_within(points, radius_km))
+    shown = {
+        other_pk
+        for entry in counts
+        if entry.topic_id == topic.pk
+        for other_pk, _name, _count in entry.others
+    }
+    if to_office.pk not in shown:
+        raise GroupError(
+            _("%(office)s has too few interested people on this topic here to ask.")
+            % {"office": to_office}
+        )
+    region = (
+        _("within %(km)s km of postcode %(postcode)s") % {"km": radius_km, "postcode": near}
+        if near
+        else _("within %(km)s km of the sites of %(office)s") % {"km": radius_km, "office": office}
+    )
+    if (
+        Inquiry.objects.for_office(to_office)
+        .filter(
+            kind=Inquiry.Kind.NETWORK_REQUEST,
+            from_office=office,
+            topics=topic,
+            status__in=Inquiry.Status.open_states(),
+        )
+        .exists()
+    ):
+        raise GroupError(
+            _("Your request on this topic to %(office)s is still open.") % {"office": to_office}
+        )
+    inquiry = Inquiry.objects.create(
+        office=to_office,
+        kind=Inquiry.Kind.NETWORK_REQUEST,
+        from_office=office,
+        name=office.name,
+        topic=topic.name,
+        postcode_area=exchange.area_of(near),
+        message=_(
+            "%(office)s would like to bring together people who want a group on “%(topic)s” "
+            "%(region)s, with those your office knows. Please get in touch with "
+            "%(office)s; ask your interested people first whether they agree."
+        )
+        % {"office": office, "topic": topic.name, "region": region},
+        consent_at=timezone.now(),
+    )
+    inquiry.topics.set([topic])
     return inquiry
 
 

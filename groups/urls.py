@@ -1,6 +1,14 @@
 from django.urls import path
 
-from groups.views import consultations, embed, missed_searches, public, staff, verification
+from groups.views import (
+    consultations,
+    embed,
+    exchange,
+    missed_searches,
+    public,
+    staff,
+    verification,
+)
 from groups.views import schedules as schedule_views
 
 app_name = "groups"
@@ -71,6 +79,17 @@ urlpatterns = [
         "intern/posteingang/<int:pk>/<slug:action>/",
         staff.InboxActionView.as_view(),
         name="inbox_action",
+    ),
+    path("intern/gruendungsboerse/", exchange.ExchangeView.as_view(), name="founding_exchange"),
+    path(
+        "intern/gruendungsboerse/anfrage/",
+        exchange.NetworkRequestView.as_view(),
+        name="network_request",
+    ),
+    path(
+        "intern/gruendungsboerse/interesse/",
+        exchange.FoundingInterestCreateView.as_view(),
+        name="founding_interest_create",
     ),
     path("intern/beratungen/", consultations.ConsultationView.as_view(), name="consultations"),
     path(

@@ -1,5 +1,10 @@
 """The group directory's forms: the staff's and the visitors'. Imported from here."""
 
+from groups.forms.exchange import (
+    ExchangeFilterForm,
+    NetworkRequestForm,
+    StaffFoundingInterestForm,
+)
 from groups.forms.public import (
     ContactRequestForm,
     CorrectionForm,
@@ -24,11 +29,14 @@ __all__ = [
     "ContactRequestForm",
     "CorrectionForm",
     "DirectoryFilterForm",
+    "ExchangeFilterForm",
     "FocusedRadioSelect",
     "FoundingInterestForm",
     "GroupFilterForm",
     "GroupForm",
     "ImportForm",
+    "NetworkRequestForm",
+    "StaffFoundingInterestForm",
     "SynonymForm",
     "TopicForm",
     "VisitorForm",

@@ -260,6 +260,28 @@ class CorrectionForm(VisitorForm):
 
 
 class FoundingInterestForm(VisitorForm):
+    """ "Gruppe gründen", with what the founding-interest exchange counts: the postcode
+    (only its area is stored) and the consent to be brought together with others."""
+
+    postcode = forms.CharField(
+        label=_("Your postcode (optional)"),
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        help_text=_(
+            "We store only its first three digits: enough to know who lives near you, "
+            "never where exactly."
+        ),
+    )
+    match_consent = forms.BooleanField(
+        label=_(
+            "The contact offices of the network may bring me together with others who want "
+            "a group on the same topic. For this they count my topic and postcode area, "
+            "without my name; my contact data stays with this office."
+        ),
+        required=False,
+    )
+
     class Meta(VisitorForm.Meta):
         fields = ["topic", "name", "email", "phone", "message"]
 
@@ -267,3 +289,30 @@ class FoundingInterestForm(VisitorForm):
         super().__init__(*args, **kwargs)
         self.fields["topic"].label = _("On which topic would you like to start a group?")
         self.fields["topic"].required = True
+        # The postcode with the contact data; the consents last, just before "Send".
+        self.order_fields(["topic", "name", "email", "phone", "postcode", "message"])
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"].strip()
+        if not postcode:
+            return ""
+        if not postcode.isdigit() or len(postcode) != 5 or geo.postcode_centre(postcode) is None:
+            raise forms.ValidationError(_("Please enter a German postcode (five digits)."))
+        return postcode
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("match_consent")
+            and not cleaned.get("postcode")
+            and not self.has_error("postcode")
+        ):
+            self.add_error(
+                "postcode", _("To be brought together with others, please give your postcode.")
+            )
+        return cleaned
+
+    @property
+    def postcode_area(self):
+        """What is stored of the postcode: its first three digits."""
+        return self.cleaned_data.get("postcode", "")[:3]

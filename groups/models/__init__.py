@@ -1,5 +1,6 @@
 """The models of the group directory, by concern; Django finds them here."""
 
+from groups.models.exchange import FoundingAlert
 from groups.models.groups import (
     CONFIRMATION_INTERVAL,
     Group,
@@ -27,6 +28,7 @@ __all__ = [
     "CONFIRMATION_INTERVAL",
     "Consultation",
     "ConsultationQuerySet",
+    "FoundingAlert",
     "Group",
     "GroupChange",
     "GroupQuerySet",

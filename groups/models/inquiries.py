@@ -1,6 +1,9 @@
 """What reaches the office about groups: web requests (inquiries) and consultations."""
 
+import datetime
+
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,7 +15,22 @@ from kontaktstelle.offices.models import Office, OfficeScopedQuerySet, Site
 
 
 class InquiryQuerySet(OfficeScopedQuerySet):
-    pass
+    def matchable(self, now=None):
+        """Founding interests that may be counted in the founding-interest exchange.
+
+        The person consented to be matched and gave a postcode area; the request still
+        holds its data (not anonymised) and is not past its retention period, even if
+        ``apply_retention`` has not run yet (the same periods as
+        ``kontaktstelle.privacy.retention.inquiries``).
+        """
+        now = now or timezone.now()
+        days = settings.RETENTION_DAYS
+        return self.filter(
+            kind=Inquiry.Kind.FOUNDING_INTEREST,
+            match_consent_at__isnull=False,
+            anonymised_at__isnull=True,
+            created_at__gte=now - datetime.timedelta(days=days["inquiry_unanswered"]),
+        ).exclude(answered_at__lt=now - datetime.timedelta(days=days["inquiry_answered"]))
 
 
 class Inquiry(models.Model):
@@ -25,6 +43,7 @@ class Inquiry(models.Model):
         CONTACT_REQUEST = "contact_request", _("contact request for a group")
         FOUNDING_INTEREST = "founding_interest", _("founding interest")
         CORRECTION = "correction", _("correction hint for a group")
+        NETWORK_REQUEST = "network_request", _("request from another office")
 
     class Status(models.TextChoices):
         NEW = "new", _("new")
@@ -57,6 +76,36 @@ class Inquiry(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     message = models.TextField(_("message"), max_length=2000, blank=True)
+    # The founding-interest exchange: thesaurus topics, where (never finer than the first
+    # three digits of the postcode) and whether the person may be matched with others.
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), related_name="inquiries", blank=True
+    )
+    postcode_area = models.CharField(
+        _("postcode area"),
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{3}$", _("A postcode area is three digits."))],
+        help_text=_("The first three digits of the postcode; the full postcode is not stored."),
+    )
+    match_consent_at = models.DateTimeField(
+        _("consent to be matched with others given at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Counted without name in the founding-interest exchange of the network, so that "
+            "the offices can bring people on the same topic together."
+        ),
+    )
+    # A network request: the office that asks this one to bring people together.
+    from_office = models.ForeignKey(
+        Office,
+        verbose_name=_("from office"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     consent_at = models.DateTimeField(_("consent to data processing given at"))
     asker = models.CharField(
         _("asking"), max_length=20, choices=Asker.choices, blank=True, default=""
@@ -94,9 +143,30 @@ class Inquiry(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(email="") | ~Q(phone="") | Q(anonymised_at__isnull=False),
+                condition=~Q(email="")
+                | ~Q(phone="")
+                | Q(anonymised_at__isnull=False)
+                | Q(kind="network_request"),
                 name="groups_inquiry_email_or_phone",
                 violation_error_message=_("Please give an e-mail address or a phone number."),
+            ),
+            # A network request carries no person's data: the office asks the office.
+            models.CheckConstraint(
+                condition=~Q(kind="network_request")
+                | Q(from_office__isnull=False, email="", phone="", match_consent_at__isnull=True),
+                name="groups_inquiry_network_request_without_contact",
+            ),
+            models.CheckConstraint(
+                condition=Q(match_consent_at__isnull=True) | ~Q(postcode_area=""),
+                name="groups_inquiry_match_needs_postcode_area",
+                violation_error_message=_("To be matched with others, please give your postcode."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["postcode_area"],
+                condition=Q(match_consent_at__isnull=False, anonymised_at__isnull=True),
+                name="groups_inquiry_matchable",
             ),
         ]
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from groups import schedules, services, structured_data
+from groups import exchange, schedules, services, structured_data
 from groups.directory import accept, public_groups, search_page
 from groups.forms import (
     ContactRequestForm,
@@ -94,6 +94,9 @@ class FoundingGroupsView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["groups"] = public_groups().filter(status=Group.Status.FOUNDING).order_by("name")
+        # Topics of the founding-interest exchange: only from K_ANONYMITY people on.
+        context["interest_topics"] = exchange.public_topics(public_office())
+        context["k"] = exchange.K_ANONYMITY
         return context
 
 
@@ -110,6 +113,10 @@ class FoundingInterestView(FormView):
         if self.office is None:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        # "Ich möchte mitmachen" on "Gruppen in Gründung" names the topic.
+        return {"topic": self.request.GET.get("thema", "")[:200]}
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("office", self.office)

@@ -134,8 +134,8 @@ class InboxView(OfficeStaffRequiredMixin, ListView):
         inquiries = (
             Inquiry.objects.for_user(self.request.user)
             .filter(status__in=self.FILTERS[self.status])
-            .select_related("group", "consultation", "assigned_to")
-            .prefetch_related("accompaniments")
+            .select_related("group", "consultation", "assigned_to", "from_office")
+            .prefetch_related("accompaniments", "topics")
         )
         if self.mine:
             inquiries = inquiries.filter(assigned_to=self.request.user)

@@ -113,6 +113,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 kind.PLANNED_END,
                 kind.FOLLOW_UP,
                 kind.CONFIRMATION,
+                kind.FOUNDING_EXCHANGE,
             ]
         return []
 

@@ -52,8 +52,9 @@ def end_consents(acting, consents, now):
     return consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now, withdrawn_by=acting)
 
 
-def record_web_consent(inquiry, text):
-    """Record the consent a visitor gave on a public form, with the exact text shown.
+def record_web_consent(inquiry, text, channel=Consent.Channel.WEB_FORM, recorded_by=None):
+    """Record the consent a visitor gave on a public form, with the exact text shown
+    (or, with ``channel`` and ``recorded_by``, one staff took by phone or in person).
 
     Call it in the transaction that creates the request.
     """
@@ -63,9 +64,9 @@ def record_web_consent(inquiry, text):
         inquiry=inquiry,
         text=str(text),
         language=translation.get_language() or settings.LANGUAGE_CODE,
-        channel=Consent.Channel.WEB_FORM,
+        channel=channel,
         given_at=inquiry.consent_at,
-        recorded_by=None,
+        recorded_by=recorded_by,
     )
 
 

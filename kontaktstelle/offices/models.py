@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -59,11 +60,27 @@ class Office(models.Model):
             "show the directory in a frame."
         ),
     )
+    founding_alert_threshold = models.PositiveSmallIntegerField(
+        _("founding-interest alert from"),
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(99)],
+        help_text=_(
+            "Staff are told when this many people near the office want a group on the "
+            "same topic (founding-interest exchange)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("office")
         verbose_name_plural = _("offices")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founding_alert_threshold__gte=2),
+                name="kontaktstelle_office_founding_alert_threshold_min",
+                violation_error_message=_("A group needs at least two people."),
+            ),
+        ]
 
     def __str__(self):
         return self.name

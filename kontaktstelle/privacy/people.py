@@ -310,6 +310,8 @@ def anonymise_inquiries(inquiries, now=None):
     """
     now = now or timezone.now()
     pks = _pks(inquiries.filter(anonymised_at__isnull=True))
+    if Inquiry.objects.filter(pk__in=pks, match_consent_at__isnull=False).exists():
+        public_cache.invalidate()  # "Gruppen in Gründung" may list a topic less
     place = Place(Inquiry, REGISTRY["groups.inquiry"], BLANK, None, "retention")
     return _blank(place, pks, now, anonymised_at__isnull=True)
 

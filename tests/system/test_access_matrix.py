@@ -779,6 +779,21 @@ MATRIX = {
             acts="staff",
         )
     ],
+    "groups:founding_exchange": [case(office_page())],
+    "groups:network_request": [case(office_page(NOT_ALLOWED), data=empty)],
+    "groups:founding_interest_create": [
+        case(
+            office_page(),
+            data=lambda w: {
+                "topic": "Tinnitus",
+                "name": "Rolf",
+                "phone": "0551 123",
+                "postcode": "37081",
+                "consent": "on",
+            },
+            acts="staff",
+        )
+    ],
     "groups:consultations": [case(office_page(), data=consultation_data, acts="staff")],
     "groups:consultation_correct": [
         case(office_object(), args=pk("consultation"), data=consultation_data, acts="staff")

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from kontaktstelle.accounts.models import Membership, User
 from kontaktstelle.demo.consultations import PER_YEAR, seed_consultations
+from kontaktstelle.demo.exchange import seed_founding_interests
 from kontaktstelle.demo.groups import GROUPS, SECOND_OFFICE, UNLISTED, seed_groups
 from kontaktstelle.demo.programme import programme_summary, seed_accompaniments
 from kontaktstelle.demo.starters import seed_starters, starters_summary
@@ -185,6 +186,7 @@ class Command(BaseCommand):
             created += seed_consultations(
                 office, PER_YEAR if spec["slug"] == "musterstadt" else PER_YEAR // 3
             )
+        created += seed_founding_interests()
         created += self._user(*COORDINATOR, role=Membership.Role.COORDINATOR, network=network)
         return created
 

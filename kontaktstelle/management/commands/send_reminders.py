@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from groups import verification
+from groups import exchange, verification
 from kontaktstelle.notifications import outbox
 from kontaktstelle.notifications.services import deliver_pending
 from starters.reminders import due_reminders
@@ -19,7 +19,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        created = due_reminders()
+        # Founding-interest alerts: new crossings, and counts that fell release theirs.
+        created = due_reminders() + exchange.check_all()
         sent = deliver_pending()
         self.stdout.write(
             _("%(created)s new notifications; %(sent)s left over from earlier runs sent now.")

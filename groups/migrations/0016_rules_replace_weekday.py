@@ -14,7 +14,7 @@ def weekly_rules_from_weekday(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("groups", "0014_schedules"),
+        ("groups", "0015_founding_exchange"),
     ]
 
     operations = [
