@@ -28,7 +28,7 @@ const remove = (id) => store(queue().filter((entry) => entry.id !== id));
 const newId = () =>
   self.crypto?.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 const fill = (text, values) =>
-  Object.entries(values).reduce((result, [key, value]) => result.replace(`%(${key})s`, value), text);
+  Object.entries(values).reduce((result, [key, value]) => result.replace(`{${key}}`, value), text);
 const germanDate = (iso) => (iso || "").split("-").reverse().join(".");
 
 if (panel) {
@@ -61,7 +61,7 @@ if (panel) {
         if (entry.error) {
           const open = document.createElement("a");
           open.className = "btn btn-sm btn-outline-primary";
-          open.href = `${entry.formUrl}#kept-${entry.id}`;
+          open.href = `${entry.formUrl}?kept=${encodeURIComponent(entry.id)}`;
           open.textContent = texts.textOpen;
           actions.append(open);
         }
@@ -146,8 +146,8 @@ if (panel) {
 
   // Without network, a submitted log is kept on the phone instead of being lost.
   if (form) {
-    const reopened = window.location.hash.match(/^#kept-(.+)$/);
-    const entry = reopened && mine().find((item) => item.id === reopened[1]);
+    const reopened = new URLSearchParams(window.location.search).get("kept");
+    const entry = reopened && mine().find((item) => item.id === reopened);
     if (entry) {
       form.querySelectorAll("input[type=checkbox]").forEach((box) => {
         box.checked = false;
