@@ -45,6 +45,8 @@ if (panel) {
   const render = () => {
     const entries = mine();
     panel.hidden = entries.length === 0 && !status.textContent;
+    // "Kept, will be sent" only while a kept log still waits to be sent.
+    if (form?.hidden) kept.hidden = !entries.some((entry) => !entry.error);
     list.replaceChildren(
       ...entries.map((entry) => {
         const item = document.createElement("li");

@@ -38,10 +38,11 @@ def open_app(page, starter):
     return errors
 
 
-def log_offline(page, held_on, participants):
+def log_offline(page, held_on, participants, link="Treffen eintragen"):
+    """Without network, open the kept form by ``link`` and log a meeting."""
     page.context.set_offline(True)
     assert page.evaluate("navigator.onLine") is False
-    page.get_by_role("link", name=re.compile(r"^Treffen eintragen")).click()
+    page.get_by_role("link", name=re.compile(rf"^{link}")).click()
     expect(page.get_by_role("heading", name="Treffen eintragen")).to_be_visible()
     fill_log(page, held_on=held_on, participants=participants, newcomers=1)
     page.get_by_role("button", name="Speichern", exact=True).click()
@@ -62,7 +63,15 @@ def test_a_meeting_logged_without_network_is_sent_once_the_network_is_back(
     errors = open_app(page, starter)
     page.screenshot(path=f"{SHOTS}/phone-home.png", full_page=True)
 
-    log_offline(page, today, participants=7)
+    # Without network, a page the phone does not keep answers with the offline page.
+    page.context.set_offline(True)
+    page.goto("/mein-bereich/profil/")
+    expect(page.get_by_role("heading", name="Kein Netz")).to_be_visible()
+    expect(page.get_by_role("link", name=GROUP)).to_be_visible()  # the kept form
+    assert page.evaluate(NO_OVERFLOW)
+    page.screenshot(path=f"{SHOTS}/phone-offline-page.png", full_page=True)
+
+    log_offline(page, today, participants=7, link=GROUP)
     assert page.evaluate(NO_OVERFLOW)
     page.screenshot(path=f"{SHOTS}/phone-kept.png", full_page=True)
     assert not MeetingLog.objects.exists()
