@@ -5,6 +5,7 @@ discarded.
 """
 
 import datetime
+import os
 import re
 
 from django.utils import timezone
@@ -14,9 +15,14 @@ from starters.models import MeetingLog
 from tests.browser.test_meetings import GROUP, NO_OVERFLOW, fill_log, running_accompaniment
 from tests.browser.test_smoke import log_in
 
-SHOTS = "/tmp/shots_pwa"
+SHOTS = os.environ.get("KONTAKTSTELLE_SHOTS")  # a folder for screenshots to look at
 KEPT = "Auf dem Telefon gespeichert – wird gesendet, sobald wieder Netz da ist."
 ALREADY = "Für diesen Tag ist schon ein Treffen eingetragen."
+
+
+def shot(page, name):
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def open_app(page, starter):
@@ -61,7 +67,7 @@ def test_a_meeting_logged_without_network_is_sent_once_the_network_is_back(
     assignment = running_accompaniment(staff, starter)
     today = timezone.localdate()
     errors = open_app(page, starter)
-    page.screenshot(path=f"{SHOTS}/phone-home.png", full_page=True)
+    shot(page, "phone-home")
 
     # Without network, a page the phone does not keep answers with the offline page.
     page.context.set_offline(True)
@@ -69,11 +75,11 @@ def test_a_meeting_logged_without_network_is_sent_once_the_network_is_back(
     expect(page.get_by_role("heading", name="Kein Netz")).to_be_visible()
     expect(page.get_by_role("link", name=GROUP)).to_be_visible()  # the kept form
     assert page.evaluate(NO_OVERFLOW)
-    page.screenshot(path=f"{SHOTS}/phone-offline-page.png", full_page=True)
+    shot(page, "phone-offline-page")
 
     log_offline(page, today, participants=7, link=GROUP)
     assert page.evaluate(NO_OVERFLOW)
-    page.screenshot(path=f"{SHOTS}/phone-kept.png", full_page=True)
+    shot(page, "phone-kept")
     assert not MeetingLog.objects.exists()
 
     page.context.set_offline(False)
@@ -83,7 +89,7 @@ def test_a_meeting_logged_without_network_is_sent_once_the_network_is_back(
     logs = page.locator("section[aria-labelledby=logs-heading] li.list-group-item")
     expect(logs).to_have_count(1)
     expect(logs.first).to_contain_text("7 Teilnehmende, 1 neu")
-    page.screenshot(path=f"{SHOTS}/phone-sent.png", full_page=True)
+    shot(page, "phone-sent")
     log = MeetingLog.objects.get()
     assert (log.accompaniment, log.held_on, log.participants) == (
         assignment.accompaniment,
@@ -121,7 +127,7 @@ def test_a_day_already_logged_is_refused_and_kept_with_the_message(
     # Refused by the server with the form's message, and still on the phone.
     expect(panel).to_contain_text(f"Nicht eingetragen: Datum: {ALREADY}")
     expect(page.locator("form[data-offline-log-form]")).to_be_hidden()
-    page.screenshot(path=f"{SHOTS}/phone-refused.png", full_page=True)
+    shot(page, "phone-refused")
     assert MeetingLog.objects.get().participants == 5
     assert len(page.evaluate("JSON.parse(localStorage.getItem('meeting-log-queue'))")) == 1
 

@@ -152,9 +152,7 @@ def test_offline_page_is_public(client, db):
 # The kept log sent ---------------------------------------------------------------------
 
 
-def test_get_gives_a_fresh_token_and_whose_logs_may_be_sent(
-    client, starter, other_starter, staff
-):
+def test_get_gives_a_fresh_token_and_whose_logs_may_be_sent(client, starter, other_starter, staff):
     accompaniment = make_accompaniment(staff, starter, other_starter)
     client.force_login(starter)
     answer = client.get(sync_url(accompaniment, starter)).json()
@@ -179,9 +177,7 @@ def test_a_kept_log_is_logged(client, starter, accompaniment):
     assert list(log.accompanied_by.all()) == [starter.starter]
 
 
-def test_a_resend_after_a_lost_answer_counts_as_sent_and_logs_once(
-    client, starter, accompaniment
-):
+def test_a_resend_after_a_lost_answer_counts_as_sent_and_logs_once(client, starter, accompaniment):
     client.force_login(starter)
     first = client.post(sync_url(accompaniment, starter), log_payload())
     again = client.post(sync_url(accompaniment, starter), log_payload())
