@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from kontaktstelle.notifications.models import Notification
@@ -22,6 +23,15 @@ ON_IT = [Assignment.State.ACCEPTED, Assignment.State.ENDED]
 def starter_on(accompaniment, starter):
     """True when the starter accepted this accompaniment (now or in the past)."""
     return accompaniment.assignments.filter(starter=starter, state__in=ON_IT).exists()
+
+
+def queue_owner(user):
+    """Whose meeting logs a phone keeps while offline (static/js/offline-log.js).
+
+    A key of the user that says nothing about them: the phone sends a kept log only
+    while the same user is logged in, never as someone who logged in after them.
+    """
+    return salted_hmac("starters.offline_log.owner", str(user.pk)).hexdigest()[:24]
 
 
 def with_logged(queryset):

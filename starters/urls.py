@@ -1,6 +1,6 @@
 from django.urls import path
 
-from starters.views import accompaniments, expenses, meeting_logs, own, staff, training
+from starters.views import accompaniments, app, expenses, meeting_logs, own, staff, training
 
 app_name = "starters"
 
@@ -139,6 +139,15 @@ urlpatterns = [
         name="own_meeting_ics",
     ),
     path("mein-bereich/treffen/<int:pk>/", meeting_logs.LogEditView.as_view(), name="own_log_edit"),
+    # The volunteers' app: logs kept on the phone without network are sent here.
+    path(
+        "mein-bereich/angebote/<int:pk>/treffen/senden/",
+        meeting_logs.LogSyncView.as_view(),
+        name="own_log_sync",
+    ),
+    path("mein-bereich/app.webmanifest", app.manifest, name="app_manifest"),
+    path("mein-bereich/service-worker.js", app.service_worker, name="service_worker"),
+    path("mein-bereich/offline/", app.offline, name="offline"),
     path("mein-bereich/kalender/", meeting_logs.CalendarLinkView.as_view(), name="own_calendar"),
     path("mein-bereich/fahrtkosten/", expenses.OwnTravelView.as_view(), name="own_travel"),
     path(

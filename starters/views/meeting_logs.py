@@ -4,7 +4,8 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -80,35 +81,125 @@ class LogCreateView(OwnStarterMixin, View):
         if not form.is_valid():
             return self.render_form(form)
         try:
-            log = meeting_logs.log_meeting(
-                request.user,
-                self.accompaniment,
-                form,
-                partner_present=form.cleaned_data.get("partner_present", False),
-            )
-        except StarterError as error:
-            existing = MeetingLog.objects.filter(
-                accompaniment=self.accompaniment, held_on=form.cleaned_data["held_on"]
-            ).first()
-            if existing is not None and is_same_meeting(existing, form.cleaned_data):
-                messages.info(request, str(error))  # the same form sent twice
-                return redirect("starters:own_offer", pk=pk)
-            # Another meeting on a logged day: the form keeps everything typed.
-            form.add_error("held_on" if existing else None, str(error))
+            log, repeated = record_log(request.user, self.accompaniment, form)
+        except StarterError:
             return self.render_form(form)
-        messages.success(request, _("Thank you, the meeting is logged."))
-        if log.wants_talk:
-            messages.info(request, _("Your office knows you would like to talk."))
-        logged = self.accompaniment.meeting_logs.count()
-        if logged >= self.accompaniment.planned_meetings:
-            messages.warning(
-                request,
-                _(
-                    "The planned meetings are reached: please plan the withdrawal with the "
-                    "group and your office."
-                ),
-            )
+        say_logged(request, log, repeated)
         return redirect("starters:own_offer", pk=pk)
+
+
+class LogSyncView(OwnStarterMixin, View):
+    """A meeting log the phone kept while offline, sent when the network is back
+    (static/js/offline-log.js), answered in JSON.
+
+    The same form, rules and permissions as LogCreateView: a log for the starter's own
+    accompaniment only, one per day. A resend of a log that arrived (its answer lost on
+    the way) repeats it in every field and counts as sent. GET gives the phone a fresh
+    CSRF token and the key of the user logged in, so it sends only that user's logs.
+    """
+
+    def get(self, request, pk):
+        if self.assignment(pk) is None:
+            return not_yours()
+        return JsonResponse(
+            {"owner": meeting_logs.queue_owner(request.user), "csrf_token": get_token(request)}
+        )
+
+    def post(self, request, pk):
+        assignment = self.assignment(pk)
+        if assignment is None:
+            return not_yours()
+        accompaniment = assignment.accompaniment
+        form = MeetingLogForm(
+            request.POST, accompaniment=accompaniment, tandem=is_tandem(accompaniment, self.starter)
+        )
+        if form.is_valid():
+            try:
+                log, repeated = record_log(request.user, accompaniment, form)
+            except StarterError:
+                pass
+            else:
+                message = say_logged(request, log, repeated)
+                return JsonResponse(
+                    {
+                        "status": "logged",
+                        "message": message,
+                        "url": reverse("starters:own_offer", kwargs={"pk": pk}),
+                    },
+                    status=200 if repeated else 201,
+                )
+        return refused(
+            " ".join(
+                f"{form.fields[name].label}: {error}" if name in form.fields else error
+                for name, errors in form.errors.items()
+                for error in errors
+            ),
+            errors=form.errors.get_json_data(),
+        )
+
+    def assignment(self, pk):
+        try:
+            return own_assignment(self.request.user, pk)
+        except Http404:
+            return None
+
+
+def not_yours():
+    return refused(_("You can only log meetings of your own accompaniments."), status=404)
+
+
+def refused(message, status=400, errors=None):
+    return JsonResponse(
+        {"status": "refused", "message": message, "errors": errors or {}}, status=status
+    )
+
+
+def record_log(user, accompaniment, form):
+    """Log the meeting of a valid form: the log, and whether it was logged before.
+
+    The same meeting sent twice (a double-submitted form, or a phone resending a log
+    whose answer it never got) finds the log it made. Any other refusal, such as another
+    meeting on a logged day, raises StarterError with the message put on the form.
+    """
+    try:
+        log = meeting_logs.log_meeting(
+            user,
+            accompaniment,
+            form,
+            partner_present=form.cleaned_data.get("partner_present", False),
+        )
+    except StarterError as error:
+        existing = MeetingLog.objects.filter(
+            accompaniment=accompaniment, held_on=form.cleaned_data["held_on"]
+        ).first()
+        if existing is not None and is_same_meeting(existing, form.cleaned_data):
+            return existing, True
+        # Another meeting on a logged day: the form keeps everything typed.
+        form.add_error("held_on" if existing else None, str(error))
+        raise
+    return log, False
+
+
+def say_logged(request, log, repeated):
+    """The messages of a logged meeting for the next page; returns the main one."""
+    if repeated:
+        message = _("A meeting on this day is already logged.")
+        messages.info(request, message)
+        return message
+    message = _("Thank you, the meeting is logged.")
+    messages.success(request, message)
+    if log.wants_talk:
+        messages.info(request, _("Your office knows you would like to talk."))
+    accompaniment = log.accompaniment
+    if accompaniment.meeting_logs.count() >= accompaniment.planned_meetings:
+        messages.warning(
+            request,
+            _(
+                "The planned meetings are reached: please plan the withdrawal with the "
+                "group and your office."
+            ),
+        )
+    return message
 
 
 class LogEditView(RoleRequiredMixin, View):

@@ -40,6 +40,10 @@ PUBLIC_NAMES = {
     "password_reset_complete",
     "accept_invitation",
     "starters:calendar_feed",
+    # The volunteers' app: the same for everyone, fetched by a phone without cookies.
+    "starters:app_manifest",
+    "starters:service_worker",
+    "starters:offline",
     "admin:login",
 }
 

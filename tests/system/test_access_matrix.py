@@ -952,6 +952,13 @@ MATRIX = {
         case(own_object(), args=lambda w: [w.assignment.pk, w.log.held_on.isoformat()])
     ],
     "starters:own_log_edit": [case(meeting_log(), args=pk("log"), data=log_data, acts="starter")],
+    # The volunteers' app: a log kept on the phone, sent later (JSON); its shell is public.
+    "starters:own_log_sync": [
+        case(own_object(), args=pk("assignment"), data=new_log_data, acts="starter")
+    ],
+    "starters:app_manifest": [case(public())],
+    "starters:service_worker": [case(public())],
+    "starters:offline": [case(public())],
     "starters:own_calendar": [case(own_area(), data=lambda w: {"action": "new"}, acts="starter")],
     "starters:own_travel": [case(own_area())],
     "starters:own_travel_claim": [case(own_area(), args=lambda w: [TODAY.year, TODAY.month])],
