@@ -22,6 +22,8 @@ RULES = {
             "uses_public_transport",
             "agreement_signed_on",
             "consent_given_on",
+            "police_certificate_issued_on",
+            "police_certificate_seen_on",
             "languages",
             "sites",
             "excluded_topics",  # topics that affect them personally: health data

@@ -104,6 +104,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 kind.MEETING_TOMORROW,
                 kind.LOG_MISSING,
                 kind.CERTIFICATE_SIGNED,
+                kind.DOCUMENT_EXPIRING,
             ]
         if self.role in (Membership.Role.STAFF, Membership.Role.OFFICE_ADMIN):
             return [
@@ -113,6 +114,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 kind.PLANNED_END,
                 kind.FOLLOW_UP,
                 kind.CONFIRMATION,
+                kind.DOCUMENT_EXPIRING,
             ]
         return []
 

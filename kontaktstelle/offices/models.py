@@ -2,12 +2,16 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kontaktstelle.offices.origins import parse_origins, validate_origins
+
+# The longest renewal period an office can set for a volunteer's document.
+MAX_RENEWAL_YEARS = 10
 
 
 class Network(models.Model):
@@ -59,11 +63,50 @@ class Office(models.Model):
             "show the directory in a frame."
         ),
     )
+    # The volunteers' documents that expire (read by ``starters.documents``).
+    agreement_renewal_years = models.PositiveSmallIntegerField(
+        _("renew the volunteer agreement every (years)"),
+        default=2,
+        validators=[MaxValueValidator(MAX_RENEWAL_YEARS)],
+        help_text=_("0: the agreement does not expire."),
+    )
+    requires_police_certificate = models.BooleanField(
+        _("volunteers need an extended police certificate"),
+        default=False,
+        help_text=_(
+            "Only its date and that staff saw it are recorded, never the certificate itself. "
+            "Without a valid one, no new accompaniment can be offered."
+        ),
+    )
+    police_certificate_renewal_years = models.PositiveSmallIntegerField(
+        _("the police certificate is valid for (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RENEWAL_YEARS)],
+        help_text=_("Counted from the date on the certificate."),
+    )
+    requires_exchange_attendance = models.BooleanField(
+        _("volunteers must attend an exchange meeting or supervision every 12 months"),
+        default=False,
+        help_text=_("Otherwise no new accompaniment can be offered to them."),
+    )
 
     class Meta:
         verbose_name = _("office")
         verbose_name_plural = _("offices")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(agreement_renewal_years__lte=MAX_RENEWAL_YEARS),
+                name="kontaktstelle_office_agreement_renewal_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    police_certificate_renewal_years__gte=1,
+                    police_certificate_renewal_years__lte=MAX_RENEWAL_YEARS,
+                ),
+                name="kontaktstelle_office_police_certificate_renewal_range",
+            ),
+        ]
 
     def __str__(self):
         return self.name
