@@ -34,12 +34,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('offer', 'new offer'), ('meeting_tomorrow', 'accompanied meeting tomorrow'), ('log_missing', 'meeting log missing'), ('planned_end', 'accompaniment at its planned end'), ('follow_up', 'follow-up due'), ('confirmation', "group's yearly confirmation due"), ('talk', 'In-Gang-Setzer:in would like to talk'), ('topic_conflict', 'group topic affects an In-Gang-Setzer:in'), ('offer_answered', 'offer accepted or declined'), ('offer_withdrawn', 'offer withdrawn by the office'), ('certificate_signed', 'certificate signed off'), ('document_expiring', "volunteer's document expiring")], max_length=30, verbose_name='kind'),
+            field=models.CharField(choices=[('offer', 'new offer'), ('meeting_tomorrow', 'accompanied meeting tomorrow'), ('log_missing', 'meeting log missing'), ('planned_end', 'accompaniment at its planned end'), ('follow_up', 'follow-up due'), ('confirmation', "group's yearly confirmation due"), ('talk', 'In-Gang-Setzer:in would like to talk'), ('topic_conflict', 'group topic affects an In-Gang-Setzer:in'), ('offer_answered', 'offer accepted or declined'), ('offer_withdrawn', 'offer withdrawn by the office'), ('certificate_signed', 'certificate signed off'), ('document_expiring', "document due for renewal")], max_length=30, verbose_name='kind'),
         ),
         migrations.AlterField(
             model_name='notificationpreference',
             name='kind',
-            field=models.CharField(choices=[('offer', 'new offer'), ('meeting_tomorrow', 'accompanied meeting tomorrow'), ('log_missing', 'meeting log missing'), ('planned_end', 'accompaniment at its planned end'), ('follow_up', 'follow-up due'), ('confirmation', "group's yearly confirmation due"), ('talk', 'In-Gang-Setzer:in would like to talk'), ('topic_conflict', 'group topic affects an In-Gang-Setzer:in'), ('offer_answered', 'offer accepted or declined'), ('offer_withdrawn', 'offer withdrawn by the office'), ('certificate_signed', 'certificate signed off'), ('document_expiring', "volunteer's document expiring")], max_length=30, verbose_name='kind'),
+            field=models.CharField(choices=[('offer', 'new offer'), ('meeting_tomorrow', 'accompanied meeting tomorrow'), ('log_missing', 'meeting log missing'), ('planned_end', 'accompaniment at its planned end'), ('follow_up', 'follow-up due'), ('confirmation', "group's yearly confirmation due"), ('talk', 'In-Gang-Setzer:in would like to talk'), ('topic_conflict', 'group topic affects an In-Gang-Setzer:in'), ('offer_answered', 'offer accepted or declined'), ('offer_withdrawn', 'offer withdrawn by the office'), ('certificate_signed', 'certificate signed off'), ('document_expiring', "document due for renewal")], max_length=30, verbose_name='kind'),
         ),
         migrations.AddConstraint(
             model_name='office',

@@ -26,7 +26,7 @@ class Notification(models.Model):
         OFFER_ANSWERED = "offer_answered", _("offer accepted or declined")
         OFFER_WITHDRAWN = "offer_withdrawn", _("offer withdrawn by the office")
         CERTIFICATE_SIGNED = "certificate_signed", _("certificate signed off")
-        DOCUMENT_EXPIRING = "document_expiring", _("volunteer's document expiring")
+        DOCUMENT_EXPIRING = "document_expiring", _("document due for renewal")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -323,6 +323,7 @@ class Starter(models.Model):
                 )
                 | Q(
                     police_certificate_issued_on__isnull=False,
+                    police_certificate_seen_on__isnull=False,
                     police_certificate_seen_on__gte=F("police_certificate_issued_on"),
                 ),
                 name="starters_starter_police_certificate_seen_after_issue",
