@@ -1,7 +1,9 @@
 """A volunteer's documents that expire, read from what the record already holds.
 
-- the volunteer agreement (``Starter.agreement_signed_on``): renewed every
-  ``Office.agreement_renewal_years`` years (0: it does not expire);
+- the volunteer agreement (``Starter.agreement_signed_on``, then
+  ``agreement_renewed_on``: the first signing stays what "volunteer since" and the
+  exchange count read): renewed every ``Office.agreement_renewal_years`` years (0: it
+  does not expire);
 - the consent to data processing (``Starter.consent_given_on`` and its consent record):
   in force until withdrawn, so it never expires;
 - the extended police certificate, where the office requires it: only its date and the day
@@ -125,7 +127,10 @@ def documents_of(starter, today=None):
     """
     today = today or timezone.localdate()
     office = starter.office
-    signed = starter.agreement_signed_on
+    signed = max(
+        (day for day in (starter.agreement_signed_on, starter.agreement_renewed_on) if day),
+        default=None,
+    )
     years = office.agreement_renewal_years
     documents = [
         _document(

@@ -223,12 +223,7 @@ def _create_profile(office, user, spec, today, cohorts):
             if spec.status == ACTIVE
             else today - datetime.timedelta(days=spec.status_days)
         )
-        # Renewed at each due date; a paused volunteer's renewal is still outstanding.
-        signed_on = (
-            active_from
-            if spec.status == PAUSED
-            else _renewed(active_from, office.agreement_renewal_years, today)
-        )
+        signed_on = active_from
         consent_on = (
             cohorts[COMPLETED].starts_on
             if spec.training == COMPLETED
@@ -250,6 +245,7 @@ def _create_profile(office, user, spec, today, cohorts):
         has_car=spec.car,
         uses_public_transport=spec.transit,
         agreement_signed_on=signed_on,
+        agreement_renewed_on=_agreement_renewed(office, spec, signed_on, today),
         consent_given_on=consent_on,
         notes=spec.notes,
         **_police_certificate(office, spec, active_from, today),
@@ -278,6 +274,14 @@ def _renewed(first, years, today):
     while years and add_years(day, years) <= today:
         day = add_years(day, years)
     return day
+
+
+def _agreement_renewed(office, spec, signed_on, today):
+    """Renewed at each due date; a paused volunteer's renewal is still outstanding."""
+    if signed_on is None or spec.status == PAUSED:
+        return None
+    renewed = _renewed(signed_on, office.agreement_renewal_years, today)
+    return renewed if renewed != signed_on else None
 
 
 def _police_certificate(office, spec, active_from, today):

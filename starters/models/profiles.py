@@ -274,6 +274,12 @@ class Starter(models.Model):
             "confidentiality."
         ),
     )
+    agreement_renewed_on = models.DateField(
+        _("volunteer agreement last renewed on"),
+        null=True,
+        blank=True,
+        help_text=_("Its validity counts from the later of signing and renewal."),
+    )
     consent_given_on = models.DateField(
         _("consent to data processing given on"), null=True, blank=True
     )

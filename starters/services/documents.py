@@ -27,18 +27,22 @@ def _not_in_future(day, label):
 
 @transaction.atomic
 def record_agreement(acting, starter, signed_on):
-    """Record the volunteer agreement signed (or renewed) on ``signed_on``; its validity
-    starts again from that day. An older date than the one recorded is refused."""
+    """Record the volunteer agreement signed (the first time) or renewed on ``signed_on``;
+    its validity starts again from that day. The first signing is kept (it says since
+    when the person volunteers); an older date than the one in force is refused."""
     starter = Starter.objects.select_for_update().get(pk=starter.pk, office=acting.office)
-    field = Starter._meta.get_field("agreement_signed_on")
+    first = starter.agreement_signed_on
+    name = "agreement_renewed_on" if first else "agreement_signed_on"
+    field = Starter._meta.get_field(name)
     _not_in_future(signed_on, field.verbose_name)
-    if starter.agreement_signed_on and signed_on < starter.agreement_signed_on:
+    current = max((d for d in (first, starter.agreement_renewed_on) if d), default=None)
+    if current and signed_on < current:
         raise StarterError(
             _("A newer agreement, signed on %(date)s, is already recorded.")
-            % {"date": starter.agreement_signed_on.strftime("%d.%m.%Y")}
+            % {"date": current.strftime("%d.%m.%Y")}
         )
-    starter.agreement_signed_on = signed_on
-    starter.save(update_fields=["agreement_signed_on", "updated_at"])
+    setattr(starter, name, signed_on)
+    starter.save(update_fields=[name, "updated_at"])
     audit.record(
         acting, audit.Action.PERSONAL_DATA_CHANGED, target=starter, changes=[field.verbose_name]
     )

@@ -175,12 +175,22 @@ def test_the_database_keeps_the_office_s_renewal_years_in_range(office):
 
 def test_staff_record_a_renewed_agreement_with_an_audit_entry(staff, volunteer):
     expire_agreement(volunteer)
+    volunteer.refresh_from_db()
+    first = volunteer.agreement_signed_on
     services.record_agreement(staff, volunteer, TODAY)
     volunteer.refresh_from_db()
-    assert volunteer.agreement_signed_on == TODAY
+    # The first signing stays: it says since when the person volunteers.
+    assert (volunteer.agreement_signed_on, volunteer.agreement_renewed_on) == (first, TODAY)
     assert by_kind(volunteer)[Kind.AGREEMENT].state == State.VALID
     entry = AuditEntry.objects.get(target_id=str(volunteer.pk))
-    assert entry.actor == staff and entry.fields == ["Ehrenamtsvereinbarung unterschrieben am"]
+    assert entry.actor == staff and entry.fields == ["Ehrenamtsvereinbarung zuletzt erneuert am"]
+
+
+def test_a_first_agreement_is_recorded_as_signed(staff, starter):
+    services.record_agreement(staff, starter.starter, TODAY - DAY)
+    starter.starter.refresh_from_db()
+    assert starter.starter.agreement_signed_on == TODAY - DAY
+    assert starter.starter.agreement_renewed_on is None
 
 
 @pytest.mark.parametrize(
@@ -379,7 +389,7 @@ def test_staff_see_a_volunteer_s_documents_and_record_renewals(client, staff, vo
     )
     assert response.status_code == 302
     volunteer.refresh_from_db()
-    assert volunteer.agreement_signed_on == TODAY
+    assert volunteer.agreement_renewed_on == TODAY
     response = client.post(
         documents_url(volunteer),
         {
