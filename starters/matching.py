@@ -1,8 +1,9 @@
 """Suggest starters for an accompaniment, with the reasons shown to staff.
 
 Hard conditions filter (active, free capacity, not personally affected by a topic of
-the group, the qualifications and language needed); soft ones score (availability at
-the meeting time, reach, experience with this kind, fairness, tandems that worked).
+the group, no required document expired, the qualifications and language needed); soft
+ones score (availability at the meeting time, reach, experience with this kind,
+fairness, tandems that worked).
 All office starters are judged in a constant number of queries.
 """
 
@@ -13,6 +14,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from starters.documents import blocking, with_documents
 from starters.models import Accompaniment, Assignment, Availability, Qualification, Starter
 
 FAIRNESS_PERIOD = datetime.timedelta(days=365)
@@ -26,6 +28,8 @@ class Candidate:
     obstacles: list = field(default_factory=list)
     # Topics of the group that affect the starter personally: they can never be asked.
     affected: list = field(default_factory=list)
+    # Required documents expired: they cannot be asked until these are renewed.
+    documents: list = field(default_factory=list)
 
     @property
     def suggested(self):
@@ -72,10 +76,9 @@ def judge(accompaniment):
         .values_list("starter_id", flat=True)
     )
     starters = (
-        Starter.objects.for_office(accompaniment.office)
+        with_documents(Starter.objects.for_office(accompaniment.office))
         .exclude(status=Starter.Status.RETIRED)
         .exclude(pk__in=on_it)
-        .select_related("user")
         .prefetch_related(
             "qualifications",
             "languages",
@@ -139,6 +142,12 @@ def _hard(candidate, accompaniment, topic_names, needed):
     language = accompaniment.language
     if language and language.pk not in {lang.pk for lang in starter.languages.all()}:
         candidate.obstacles.append(_("does not speak %(language)s") % {"language": language})
+    candidate.documents = blocking(starter)
+    if candidate.documents:
+        candidate.obstacles.append(
+            _("documents: %(problems)s")
+            % {"problems": "; ".join(d.problem for d in candidate.documents)}
+        )
 
 
 def _soft(candidate, accompaniment, site_id, town, partners):

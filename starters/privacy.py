@@ -21,7 +21,10 @@ RULES = {
             "has_car",
             "uses_public_transport",
             "agreement_signed_on",
+            "agreement_renewed_on",
             "consent_given_on",
+            "police_certificate_issued_on",
+            "police_certificate_seen_on",
             "languages",
             "sites",
             "excluded_topics",  # topics that affect them personally: health data

@@ -16,8 +16,9 @@ from groups.models import Group
 from kontaktstelle.accounts.models import Membership, User
 from kontaktstelle.notifications.models import Notification
 from kontaktstelle.notifications.services import notify
+from starters import documents
 from starters.meeting_logs import ON_IT, next_meeting, weekday_after
-from starters.models import Accompaniment, Assignment, MeetingLog
+from starters.models import Accompaniment, Assignment, MeetingLog, Starter
 from starters.models.meeting_logs import LOG_MISSING_AFTER
 
 
@@ -184,6 +185,70 @@ def confirmation_reminders(today):
     return sent
 
 
+def _document_stage(document, today):
+    """ "6w" or "1w" while that reminder of the document is due (the later one wins)."""
+    if document.valid_until is None or document.valid_until < today:
+        return None
+    due = [
+        stage
+        for stage, before in documents.REMIND_BEFORE.items()
+        if document.valid_until - before <= today
+    ]
+    return due[-1] if due else None
+
+
+def document_reminders(today):
+    """Six weeks and one week before a volunteer's required document expires: the
+    volunteer and the staff of their office. The key names the end date, so a renewal
+    starts afresh; each is created once (the notification's unique constraint)."""
+    sent = 0
+    starters = documents.with_documents(
+        Starter.objects.exclude(status=Starter.Status.RETIRED).filter(user__is_active=True)
+    )
+    staff = {}
+    for user in User.objects.filter(
+        is_active=True,
+        membership__role__in=[Membership.Role.STAFF, Membership.Role.OFFICE_ADMIN],
+    ).select_related("membership"):
+        staff.setdefault(user.membership.office_id, []).append(user)
+    for starter in starters:
+        for document in documents.documents_of(starter, today):
+            stage = _document_stage(document, today) if document.required else None
+            if stage is None:
+                continue
+            key = f"document:{starter.pk}:{document.kind}:{document.valid_until:%Y-%m-%d}:{stage}"
+            values = {
+                "document": document.label,
+                "day": _day(document.valid_until),
+                "name": starter.name,
+            }
+            body = (
+                _(
+                    "%(document)s: valid until %(day)s. Please renew it with the office in "
+                    "time; without it, no new accompaniment can be offered."
+                )
+                % values
+            )
+            sent += _notify(
+                starter.user,
+                Notification.Kind.DOCUMENT_EXPIRING,
+                key,
+                _("Due for renewal: %(document)s") % values,
+                body,
+                reverse("starters:home"),
+            )
+            for user in staff.get(starter.office_id, []):
+                sent += _notify(
+                    user,
+                    Notification.Kind.DOCUMENT_EXPIRING,
+                    key,
+                    _("%(name)s – due for renewal: %(document)s") % values,
+                    body,
+                    reverse("starters:starter_documents", kwargs={"pk": starter.pk}),
+                )
+    return sent
+
+
 def _notify(user, kind, key, subject, body, url):
     if not user.is_active:
         return 0
@@ -200,5 +265,6 @@ def due_reminders(today=None):
             planned_end_reminders,
             follow_up_reminders,
             confirmation_reminders,
+            document_reminders,
         )
     )

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from starters.views import accompaniments, app, expenses, meeting_logs, own, staff, training
+from starters.views import (
+    accompaniments,
+    app,
+    documents,
+    expenses,
+    meeting_logs,
+    own,
+    staff,
+    training,
+)
 
 app_name = "starters"
 
@@ -9,6 +18,21 @@ urlpatterns = [
     path("intern/igs/", staff.StarterListView.as_view(), name="starter_list"),
     path("intern/igs/neu/", staff.StarterFormView.as_view(), name="starter_create"),
     path("intern/igs/<int:pk>/", staff.StarterDetailView.as_view(), name="starter_detail"),
+    path(
+        "intern/igs/<int:pk>/unterlagen/",
+        documents.StarterDocumentsView.as_view(),
+        name="starter_documents",
+    ),
+    path(
+        "intern/igs/unterlagen/",
+        documents.DocumentOverviewView.as_view(),
+        name="document_overview",
+    ),
+    path(
+        "intern/igs/unterlagen/regeln/",
+        documents.DocumentRulesView.as_view(),
+        name="document_rules",
+    ),
     path(
         "intern/igs/<int:pk>/bearbeiten/",
         staff.StarterFormView.as_view(),

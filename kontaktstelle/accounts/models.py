@@ -104,6 +104,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 kind.MEETING_TOMORROW,
                 kind.LOG_MISSING,
                 kind.CERTIFICATE_SIGNED,
+                kind.DOCUMENT_EXPIRING,
             ]
         if self.role in (Membership.Role.STAFF, Membership.Role.OFFICE_ADMIN):
             return [
@@ -114,6 +115,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 kind.FOLLOW_UP,
                 kind.CONFIRMATION,
                 kind.FOUNDING_EXCHANGE,
+                kind.DOCUMENT_EXPIRING,
             ]
         return []
 

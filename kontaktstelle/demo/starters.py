@@ -24,6 +24,7 @@ from kontaktstelle.demo.training import (
     _events,
     _participate,
 )
+from starters.documents import add_years
 from starters.models import (
     Attendance,
     Availability,
@@ -71,6 +72,7 @@ class StarterSpec:
     exchange: str = "often"  # often, sometimes or never at exchange meetings and supervision
     courses: tuple = ()  # keys of COURSES attended
     signed: bool = True  # in training: agreement and consent already given
+    police_certificate: bool = True  # shown, where the office requires one
 
 
 @dataclass(frozen=True)
@@ -243,8 +245,10 @@ def _create_profile(office, user, spec, today, cohorts):
         has_car=spec.car,
         uses_public_transport=spec.transit,
         agreement_signed_on=signed_on,
+        agreement_renewed_on=_agreement_renewed(office, spec, signed_on, today),
         consent_given_on=consent_on,
         notes=spec.notes,
+        **_police_certificate(office, spec, active_from, today),
     )
     consent.sync_consent(None, starter)  # the record that proves the consent date
     starter.languages.set(Language.objects.filter(code__in=spec.languages.split()))
@@ -262,6 +266,35 @@ def _create_profile(office, user, spec, today, cohorts):
         for weekday, start, end in _windows(spec.availability)
     )
     return starter
+
+
+def _renewed(first, years, today):
+    """The last renewal of a document first dated ``first``, renewed every ``years``."""
+    day = first
+    while years and add_years(day, years) <= today:
+        day = add_years(day, years)
+    return day
+
+
+def _agreement_renewed(office, spec, signed_on, today):
+    """Renewed at each due date; a paused volunteer's renewal is still outstanding."""
+    if signed_on is None or spec.status == PAUSED:
+        return None
+    renewed = _renewed(signed_on, office.agreement_renewal_years, today)
+    return renewed if renewed != signed_on else None
+
+
+def _police_certificate(office, spec, active_from, today):
+    """Where the office requires one: seen before the volunteer began, renewed in time."""
+    if not (office.requires_police_certificate and active_from and spec.police_certificate):
+        return {}
+    issued = _renewed(
+        active_from - datetime.timedelta(days=30), office.police_certificate_renewal_years, today
+    )
+    return {
+        "police_certificate_issued_on": issued,
+        "police_certificate_seen_on": issued + datetime.timedelta(days=10),
+    }
 
 
 def _split(text):

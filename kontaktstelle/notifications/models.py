@@ -27,6 +27,7 @@ class Notification(models.Model):
         OFFER_WITHDRAWN = "offer_withdrawn", _("offer withdrawn by the office")
         CERTIFICATE_SIGNED = "certificate_signed", _("certificate signed off")
         FOUNDING_EXCHANGE = "founding_exchange", _("enough people for a new group")
+        DOCUMENT_EXPIRING = "document_expiring", _("document due for renewal")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kontaktstelle.offices.origins import parse_origins, validate_origins
 
+# The longest renewal period an office can set for a volunteer's document.
+MAX_RENEWAL_YEARS = 10
+
 
 class Network(models.Model):
     """Offices that run the In-Gang-Setzer programme together; coordinators see it."""
@@ -69,6 +72,32 @@ class Office(models.Model):
             "same topic (founding-interest exchange)."
         ),
     )
+    # The volunteers' documents that expire (read by ``starters.documents``).
+    agreement_renewal_years = models.PositiveSmallIntegerField(
+        _("renew the volunteer agreement every (years)"),
+        default=2,
+        validators=[MaxValueValidator(MAX_RENEWAL_YEARS)],
+        help_text=_("0: the agreement does not expire."),
+    )
+    requires_police_certificate = models.BooleanField(
+        _("volunteers need an extended police certificate"),
+        default=False,
+        help_text=_(
+            "Only its date and that staff saw it are recorded, never the certificate itself. "
+            "Without a valid one, no new accompaniment can be offered."
+        ),
+    )
+    police_certificate_renewal_years = models.PositiveSmallIntegerField(
+        _("the police certificate is valid for (years)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RENEWAL_YEARS)],
+        help_text=_("Counted from the date on the certificate."),
+    )
+    requires_exchange_attendance = models.BooleanField(
+        _("volunteers must attend an exchange meeting or supervision every 12 months"),
+        default=False,
+        help_text=_("Otherwise no new accompaniment can be offered to them."),
+    )
 
     class Meta:
         verbose_name = _("office")
@@ -79,6 +108,17 @@ class Office(models.Model):
                 condition=Q(founding_alert_threshold__gte=2),
                 name="kontaktstelle_office_founding_alert_threshold_min",
                 violation_error_message=_("A group needs at least two people."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(agreement_renewal_years__lte=MAX_RENEWAL_YEARS),
+                name="kontaktstelle_office_agreement_renewal_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    police_certificate_renewal_years__gte=1,
+                    police_certificate_renewal_years__lte=MAX_RENEWAL_YEARS,
+                ),
+                name="kontaktstelle_office_police_certificate_renewal_range",
             ),
         ]
 

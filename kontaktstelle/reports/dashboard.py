@@ -8,6 +8,7 @@ from groups.models import Group
 from kontaktstelle.accounts.mixins import OfficeStaffRequiredMixin
 from kontaktstelle.offices import legal
 from kontaktstelle.offices.models import Site
+from starters import documents
 from starters.models import Certificate, Starter
 from starters.selectors import dashboard_figures
 
@@ -44,4 +45,6 @@ class DashboardView(OfficeStaffRequiredMixin, TemplateView):
             .filter(signed_on__isnull=True)
             .select_related("starter__user")[:10]
         )
+        # Volunteers' documents due for renewal, expired, or required and missing.
+        context["expiring_documents"] = documents.needing_attention(self.request.user.office)
         return context

@@ -9,6 +9,11 @@ from starters.forms.accompaniments import (
     OfferForm,
     ReasonForm,
 )
+from starters.forms.documents import (
+    AgreementForm,
+    DocumentRulesForm,
+    PoliceCertificateForm,
+)
 from starters.forms.meeting_logs import (
     MeetingLogForm,
 )
@@ -38,6 +43,7 @@ __all__ = [
     "MAX_CERTIFICATE_YEARS",
     "TIME",
     "AccompanimentForm",
+    "AgreementForm",
     "AnswerForm",
     "AvailabilityForm",
     "AvailabilityFormSet",
@@ -46,11 +52,13 @@ __all__ = [
     "CohortForm",
     "CompleteForm",
     "CompletionForm",
+    "DocumentRulesForm",
     "EventForm",
     "ExtendForm",
     "FollowUpForm",
     "MeetingLogForm",
     "OfferForm",
+    "PoliceCertificateForm",
     "ProfileForm",
     "QualificationForm",
     "ReasonForm",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group
 from kontaktstelle.accounts.models import Membership, User
+from starters.documents import blocked_message
 from starters.forms.widgets import DATE, TIME
 from starters.matching import affected_message
 from starters.models import (
@@ -95,6 +96,10 @@ class OfferForm(forms.Form):
         if starter and self.candidates[starter.pk].affected:
             self.add_error(
                 "starter", affected_message(starter, self.candidates[starter.pk].affected)
+            )
+        elif starter and self.candidates[starter.pk].documents:
+            self.add_error(
+                "starter", blocked_message(starter, self.candidates[starter.pk].documents)
             )
         elif (
             starter

@@ -110,6 +110,26 @@ class StarterQuerySet(OfficeScopedQuerySet):
             )
         )
 
+    @staticmethod
+    def _exchange_counted_from():
+        """Where the 12 months without exchange start for someone who never attended one:
+        their last completed training, else their volunteer agreement, else the day their
+        record was created."""
+        CohortParticipation = apps.get_model("starters", "CohortParticipation")
+
+        last_training = (
+            CohortParticipation.objects.filter(starter=OuterRef("pk"), completed_on__isnull=False)
+            .order_by("-completed_on")
+            .values("completed_on")[:1]
+        )
+        return Coalesce(Subquery(last_training), "agreement_signed_on", TruncDate("created_at"))
+
+    def with_exchange_counted_from(self):
+        """Annotate ``last_exchange_on`` and ``exchange_counted_from`` (see above)."""
+        return self.with_last_exchange().annotate(
+            exchange_counted_from=self._exchange_counted_from()
+        )
+
     def exchange_overdue(self, today=None):
         """Active or paused starters without exchange meeting or supervision for 12 months.
 
@@ -117,7 +137,6 @@ class StarterQuerySet(OfficeScopedQuerySet):
         else from the day their record was created: someone trained this year is not
         overdue."""
         Attendance = apps.get_model("starters", "Attendance")
-        CohortParticipation = apps.get_model("starters", "CohortParticipation")
         TrainingEvent = apps.get_model("starters", "TrainingEvent")
 
         today = today or timezone.localdate()
@@ -128,18 +147,9 @@ class StarterQuerySet(OfficeScopedQuerySet):
             event__date__gt=since,
             event__date__lte=today,
         )
-        last_training = (
-            CohortParticipation.objects.filter(starter=OuterRef("pk"), completed_on__isnull=False)
-            .order_by("-completed_on")
-            .values("completed_on")[:1]
-        )
         return (
             self.filter(status__in=[Starter.Status.ACTIVE, Starter.Status.PAUSED])
-            .alias(
-                counted_from=Coalesce(
-                    Subquery(last_training), "agreement_signed_on", TruncDate("created_at")
-                )
-            )
+            .alias(counted_from=self._exchange_counted_from())
             .filter(counted_from__lte=since)
             .exclude(Exists(recent))
         )
@@ -264,8 +274,21 @@ class Starter(models.Model):
             "confidentiality."
         ),
     )
+    agreement_renewed_on = models.DateField(
+        _("volunteer agreement last renewed on"),
+        null=True,
+        blank=True,
+        help_text=_("Its validity counts from the later of signing and renewal."),
+    )
     consent_given_on = models.DateField(
         _("consent to data processing given on"), null=True, blank=True
+    )
+    # Never the certificate or what it says: only its date and when staff saw it.
+    police_certificate_issued_on = models.DateField(
+        _("extended police certificate dated"), null=True, blank=True
+    )
+    police_certificate_seen_on = models.DateField(
+        _("extended police certificate seen on"), null=True, blank=True
     )
     notes = models.TextField(
         _("notes (staff only)"),
@@ -298,6 +321,22 @@ class Starter(models.Model):
                 condition=Q(status="paused") | Q(paused_until__isnull=True),
                 name="starters_starter_paused_until_only_paused",
                 violation_error_message=_("Only a paused starter has a date to pause until."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    police_certificate_issued_on__isnull=True,
+                    police_certificate_seen_on__isnull=True,
+                )
+                | Q(
+                    police_certificate_issued_on__isnull=False,
+                    police_certificate_seen_on__isnull=False,
+                    police_certificate_seen_on__gte=F("police_certificate_issued_on"),
+                ),
+                name="starters_starter_police_certificate_seen_after_issue",
+                violation_error_message=_(
+                    "A police certificate is recorded with its date and the day it was seen, "
+                    "which cannot be before its date."
+                ),
             ),
         ]
 

@@ -12,6 +12,12 @@ from starters.services.accompaniments import (
     record_follow_up,
     withdraw_offer,
 )
+from starters.services.documents import (
+    check_documents,
+    record_agreement,
+    record_police_certificate,
+    save_document_rules,
+)
 from starters.services.errors import StarterError
 from starters.services.training import (
     activity_summary,
@@ -35,6 +41,7 @@ __all__ = [
     "answer_offer",
     "cancel",
     "check_content_abstinence",
+    "check_documents",
     "complete",
     "complete_participation",
     "create_accompaniment",
@@ -42,10 +49,13 @@ __all__ = [
     "create_starter",
     "default_planned_meetings",
     "offer",
+    "record_agreement",
     "record_attendance",
     "record_follow_up",
+    "record_police_certificate",
     "remove_participant",
     "request_certificate",
+    "save_document_rules",
     "save_profile",
     "sign_certificate",
     "withdraw_offer",

@@ -19,6 +19,7 @@ from starters.models import (
     Starter,
 )
 from starters.models.accompaniments import DEFAULT_MEETINGS, MAX_STARTERS
+from starters.services.documents import check_documents
 from starters.services.errors import StarterError
 
 
@@ -116,7 +117,8 @@ def offer(
     """Offer the accompaniment to a starter of the office (one or two per accompaniment).
 
     An open offer holds one place of the starter's capacity, so nobody is ever asked for
-    more than they agreed to take on.
+    more than they agreed to take on. Nobody whose required documents have expired is
+    asked (``check_documents``).
 
     Someone who was not among the suggestions needs a reason. ``notify`` is called with
     the new assignment after commit (by default: the starter is told, with the details).
@@ -138,6 +140,7 @@ def offer(
     if accompaniment.assignments.filter(starter=starter).exists():
         raise StarterError(_("This person was already asked for this group."))
     check_content_abstinence(starter, accompaniment.group)
+    check_documents(starter)
     _take_place(
         starter,
         _("%(name)s has no free place: every place is taken by accompaniments or open offers.")

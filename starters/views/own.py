@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView, View
 
 from kontaktstelle.web.fetch import fetch
-from starters import expenses, meeting_logs, services
+from starters import documents, expenses, meeting_logs, services
 from starters.forms import AnswerForm, AvailabilityFormSet, CertificateRequestForm, ProfileForm
 from starters.mixins import OwnStarterMixin
 from starters.models import (
@@ -32,10 +32,7 @@ class HomeView(OwnStarterMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         starter = (
-            Starter.objects.filter(pk=self.starter.pk)
-            .select_related("user", "office")
-            .with_record()
-            .get()
+            documents.with_documents(Starter.objects.filter(pk=self.starter.pk)).with_record().get()
         )
         start, end = services.year_bounds()
         context["starter"] = starter
@@ -59,6 +56,7 @@ class HomeView(OwnStarterMixin, TemplateView):
         context["rows"] = expenses.monthly(starter, start.year)
         context["totals"] = expenses.totals(context["rows"])
         context["km_rate"] = expenses.km_rate()
+        context["documents"] = documents.documents_of(starter)
         return context
 
 

@@ -15,7 +15,7 @@ from kontaktstelle.accounts.models import Invitation
 from kontaktstelle.notifications import outbox
 from kontaktstelle.web.fetch import fetch
 from kontaktstelle.web.mixins import FilteredListMixin
-from starters import expenses, meeting_logs, services
+from starters import documents, expenses, meeting_logs, services
 from starters.forms import (
     AvailabilityFormSet,
     CertificateRequestForm,
@@ -72,8 +72,7 @@ class StarterDetailView(StaffStarterMixin, DetailView):
 
     def get_queryset(self):
         return (
-            super()
-            .get_queryset()
+            documents.with_documents(super().get_queryset())
             .with_free_capacity()
             .with_record()
             .prefetch_related(
@@ -97,6 +96,7 @@ class StarterDetailView(StaffStarterMixin, DetailView):
         context["rows"] = expenses.monthly(starter, start.year)
         context["totals"] = expenses.totals(context["rows"])
         context["km_rate"] = expenses.km_rate()
+        context["documents"] = documents.documents_of(starter)
         return context
 
 

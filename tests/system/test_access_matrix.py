@@ -826,6 +826,22 @@ MATRIX = {
     "starters:starter_list": [case(office_page())],
     "starters:starter_create": [case(office_page(), data=empty)],
     "starters:starter_detail": [case(office_object(), args=pk("profile"))],
+    "starters:starter_documents": [
+        case(
+            office_object(),
+            args=pk("profile"),
+            data=lambda w: {"record": "agreement", "agreement-signed_on": TODAY.isoformat()},
+            acts="staff",
+        )
+    ],
+    "starters:document_overview": [case(office_page())],
+    "starters:document_rules": [
+        case(
+            office_page(admins_only=True),
+            data=lambda w: {"agreement_renewal_years": 3, "police_certificate_renewal_years": 4},
+            acts="office_admin",
+        )
+    ],
     "starters:starter_update": [
         case(office_object(), args=pk("profile"), data=starter_data, acts="staff")
     ],

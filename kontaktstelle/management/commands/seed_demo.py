@@ -21,6 +21,8 @@ OFFICES = [
         "name": "Selbsthilfe-Kontaktstelle Musterstadt",
         "email": "kontakt@kiss-musterstadt.example",
         "phone": "0123 456780",
+        # Its volunteers show an extended police certificate (one of them has not yet).
+        "requires_police_certificate": True,
         "introduction": (
             "Wir beraten Sie kostenlos und vertraulich zu Selbsthilfegruppen in Musterstadt, "
             "vermitteln Ihnen den Kontakt zu einer Gruppe und unterstützen Sie, wenn Sie eine "
@@ -154,6 +156,7 @@ class Command(BaseCommand):
                     "email": spec["email"],
                     "phone": spec["phone"],
                     "introduction": spec["introduction"],
+                    "requires_police_certificate": spec.get("requires_police_certificate", False),
                 },
             )
             created += new
