@@ -13,6 +13,7 @@ from groups.models.inquiries import (
     Inquiry,
     InquiryQuerySet,
 )
+from groups.models.referrals import ReferralAnswer, ReferralFollowUp, ReferralFollowUpQuerySet
 from groups.models.schedules import MeetingDate, MeetingPause, MeetingRule
 from groups.models.searches import MissedSearch, MissedSearchQuerySet
 from groups.models.topics import (
@@ -38,6 +39,9 @@ __all__ = [
     "MeetingRule",
     "MissedSearch",
     "MissedSearchQuerySet",
+    "ReferralAnswer",
+    "ReferralFollowUp",
+    "ReferralFollowUpQuerySet",
     "Synonym",
     "Topic",
     "TopicCategory",

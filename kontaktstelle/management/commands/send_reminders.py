@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from groups import verification
+from groups import referrals, verification
 from kontaktstelle.notifications import outbox
 from kontaktstelle.notifications.services import deliver_pending
 from starters.reminders import due_reminders
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = _(
         "Create the notifications that are due (meetings tomorrow, missing logs, planned "
         "ends, follow-ups, yearly confirmations), ask the groups' contact persons to check "
-        "their entries, and e-mail every one not sent yet, with "
+        "their entries, ask referred people who agreed whether they got to the group, and e-mail every one not sent yet, with "
         "the invitations and password resets the mail server did not take earlier. "
         "Nothing is sent twice, even when several servers run this at the same time."
     )
@@ -30,6 +30,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Yearly data check: %(started)s groups asked, %(reminded)s reminded.")
                 % {"started": started, "reminded": reminded}
+            )
+        followed_up = referrals.send_due()
+        if followed_up:
+            self.stdout.write(
+                _("Referral follow-up: %(count)s e-mails sent.") % {"count": followed_up}
             )
         waiting = outbox.send_pending()
         if waiting:
