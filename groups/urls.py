@@ -29,9 +29,7 @@ urlpatterns = [
     # The yearly check by the group's contact person: a one-time link, no account
     path("abgleich/<str:token>/", verification.SelfServiceView.as_view(), name="self_service"),
     # The follow-up of a referral by the person referred: a one-time link, no account
-    path(
-        "rueckmeldung/<str:token>/", referrals.FollowUpView.as_view(), name="referral_follow_up"
-    ),
+    path("rueckmeldung/<str:token>/", referrals.FollowUpView.as_view(), name="referral_follow_up"),
     # Staff
     path("intern/gruppen/", staff.GroupListView.as_view(), name="group_list"),
     path("intern/gruppen/neu/", staff.GroupCreateView.as_view(), name="group_create"),

@@ -37,7 +37,7 @@ class ReferralFollowUp(models.Model):
         help_text=_("Erased at once after the answer, or when the link expires."),
     )
     # NULL, not "": follow-ups not sent yet must not collide.
-    token_hash = models.CharField(  # noqa: DJ001
+    token_hash = models.CharField(
         _("token hash"), max_length=64, unique=True, null=True, blank=True
     )
     created_at = models.DateTimeField(_("consent recorded"), auto_now_add=True)

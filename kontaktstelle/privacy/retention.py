@@ -96,7 +96,9 @@ RULES = [
     RetentionRule(_("old notifications deleted"), notifications),
     RetentionRule(_("expired invitation links deleted"), invitations),
     RetentionRule(_("old counts of searches without result deleted"), missed_search_counts),
-    RetentionRule(_("unanswered addresses for referral follow-ups erased"), referrals.erase_expired),
+    RetentionRule(
+        _("unanswered addresses for referral follow-ups erased"), referrals.erase_expired
+    ),
 ]
 
 

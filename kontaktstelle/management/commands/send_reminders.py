@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = _(
         "Create the notifications that are due (meetings tomorrow, missing logs, planned "
         "ends, follow-ups, yearly confirmations), ask the groups' contact persons to check "
-        "their entries, ask referred people who agreed whether they got to the group, and e-mail every one not sent yet, with "
+        "their entries, and e-mail every one not sent yet, with "
         "the invitations and password resets the mail server did not take earlier. "
         "Nothing is sent twice, even when several servers run this at the same time."
     )
