@@ -437,7 +437,7 @@ def test_a_second_answer_is_refused_with_a_clear_page(client, link, group):
 
 
 def test_a_second_answer_racing_the_first_is_refused(link, group, monkeypatch):
-    follow_up, token = link
+    _follow_up, token = link
     seen_before = referrals.usable(token)  # both requests passed the check ...
     referrals.answer(token, {group: Answer.ARRIVED})
     monkeypatch.setattr(referrals, "usable", lambda token: seen_before)
@@ -447,9 +447,7 @@ def test_a_second_answer_racing_the_first_is_refused(link, group, monkeypatch):
     assert list(ReferralAnswer.objects.values_list("answer", flat=True)) == [Answer.ARRIVED]
 
 
-def test_an_answer_missing_or_invalid_shows_the_form_again_and_changes_nothing(
-    client, link, group
-):
+def test_an_answer_missing_or_invalid_shows_the_form_again_and_changes_nothing(client, link, group):
     follow_up, token = link
     for data in ({}, {f"group_{group.pk}": "nonsense"}):
         response = client.post(page_url(token), data)
@@ -518,6 +516,11 @@ def test_the_groups_contact_person_learns_nothing(client, office, group, send):
 # Erasure after eight weeks ----------------------------------------------------------------
 
 
+def erased(now=None):
+    """How many addresses ``apply_retention`` erased as its follow-up rule."""
+    return dict((rule.apply, n) for rule, n in apply_retention(now))[referrals.erase_expired]
+
+
 def test_retention_erases_the_unanswered_address_after_eight_weeks(office, group, send):
     waiting = referral(office, [group], days_ago=56)  # its link works until today
     expired = referral(office, [group], days_ago=57, email="abgelaufen@example.net")
@@ -525,19 +528,15 @@ def test_retention_erases_the_unanswered_address_after_eight_weeks(office, group
     done = referral(office, [group], days_ago=30, email="beantwortet@example.net")
     answered(done)
     Consultation.objects.filter(pk=done.consultation_id).update(held_on=TODAY - 60 * DAY)
-    counts = dict((rule.apply.__name__, n) for rule, n in apply_retention())
-    assert counts["erase_expired"] == 2
+    assert erased() == 2
     rows = dict(ReferralFollowUp.objects.values_list("pk", "email"))
     assert rows[waiting.pk] == EMAIL
     assert rows[expired.pk] == "" and rows[never_sent.pk] == ""
     assert rows_with("abgelaufen@example.net") == set() == rows_with("nie@example.net")
-    assert dict(
-        (rule.apply.__name__, n) for rule, n in apply_retention(timezone.now())
-    )["erase_expired"] == 0  # run again: nothing to do
+    assert erased() == 0  # run again: nothing to do
     assert send() == 1 and mail.outbox[-1].to == [EMAIL]  # the waiting one only
 
-    later_run = apply_retention(timezone.now() + DAY)
-    assert dict((rule.apply.__name__, n) for rule, n in later_run)["erase_expired"] == 1
+    assert erased(timezone.now() + DAY) == 1
     assert ReferralFollowUp.objects.exclude(email="").count() == 0
 
 
@@ -651,7 +650,8 @@ def test_the_statistics_page_shows_the_share_and_exports_it(
         "67",
     ]
     summary = content.split("data-summary", 1)[1].split("</table>", 1)[0]
-    assert re.search(r"in der Gruppe angekommen, von den Antworten \(%\)</th>\s*<td[^>]*>67<", summary)
+    label = r"in der Gruppe angekommen, von den Antworten \(%\)"
+    assert re.search(label + r"</th>\s*<td[^>]*>67<", summary)
     csv = client.get(url + "&table=follow_up&export=csv").content.decode("utf-8-sig")
     assert csv.splitlines()[1:] == ["Testbereich Sucht;3;3;2;67", "Alle Themenbereiche;3;3;2;67"]
     # Another site's consultations, another office's staff: none of these.
