@@ -213,7 +213,7 @@ class ConsultationForm(forms.ModelForm):
     )
     # Only when counting: the person's consent and address for the one follow-up e-mail.
     follow_up = forms.BooleanField(
-        label=_("Follow-up: the person agrees to one e-mail in four weeks"),
+        label=_("The person agrees to one e-mail in four weeks"),
         required=False,
         help_text=_(
             "It asks whether they got to the group. Their address is used for nothing else"

@@ -283,7 +283,7 @@ def follow_up_table(figures):
             _("Asked"),
             _("Answers"),
             _("Went there"),
-            _("Went there (% of answers)"),
+            _("Went there (%)"),
         ],
         "rows": [[row["label"], *cells(row)] for row in figures["rows"]]
         + ([[_("All topic areas"), *cells(figures["total"])]] if figures["rows"] else []),

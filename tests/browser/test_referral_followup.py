@@ -60,7 +60,7 @@ def test_a_referral_is_followed_up_and_counted_in_the_statistics(
     page.get_by_label("Betroffene:r").check()
     page.get_by_role("combobox", name="Vermittelt an Gruppen").fill("Anker")
     page.get_by_role("option", name=re.compile("Anker-Runde")).click()
-    page.get_by_label("Rückmeldung: Die Person ist mit einer E-Mail in vier Wochen").check()
+    page.get_by_label("Die Person ist mit einer E-Mail in vier Wochen einverstanden").check()
     page.get_by_label("E-Mail-Adresse für die Rückmeldung").fill(EMAIL)
     page.get_by_role("button", name="Beratung zählen").click()
     expect(page.get_by_text("Die Beratung wurde gezählt.")).to_be_visible()

@@ -917,7 +917,7 @@ HEADERS = {
         "Angefragt",
         "Antworten",
         "Angekommen",
-        "Angekommen (% der Antworten)",
+        "Angekommen (%)",
     ],
     "starters": ["Name", "Begleitungen", "Treffen", "Stunden"],
 }

@@ -21,6 +21,7 @@ from groups.models import (
     Inquiry,
     ReferralAnswer,
     ReferralFollowUp,
+    Topic,
     TopicCategory,
 )
 from kontaktstelle import privacy
@@ -691,3 +692,15 @@ def test_a_person_found_by_the_address_gets_the_follow_up_exported_and_erased(
     follow_up.refresh_from_db()
     assert follow_up.email == ""
     assert rows_with(EMAIL) == set()
+
+
+def test_the_demo_data_shows_follow_ups_without_addresses_of_answers(office):
+    from kontaktstelle.demo.consultations import seed_consultations
+
+    for topic in Topic.objects.filter(name__in=["Depression", "Angst", "Sucht", "Trauer"]):
+        GroupFactory(office=office, topics=[topic])
+    seed_consultations(office, per_year=200)
+    assert ReferralAnswer.objects.exists()
+    answered = ReferralFollowUp.objects.filter(answered_at__isnull=False)
+    assert answered.exists() and not answered.exclude(email="").exists()
+    assert statistics.follow_up_figures(office, ALL_TIME)["total"]["share"] is not None
