@@ -78,4 +78,16 @@ RULES = {
         office_path="group__office",
         erased={"proposed": lambda now: {}},
     ),
+    # A referral's follow-up: the person's address until they answer or the link expires.
+    "groups.referralfollowup": dict(
+        personal=("email",),
+        reviewed=("token_hash",),
+        contact=("email",),
+        office_path="consultation__office",
+    ),
+    # Answers per referred group: no address, no name; the person's while the address is.
+    "groups.referralanswer": dict(
+        via={"follow_up": "groups.referralfollowup"},
+        office_path="follow_up__consultation__office",
+    ),
 }

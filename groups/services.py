@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from groups import exchange, geo
+from groups import exchange, geo, referrals
 from groups.models import Consultation, Group, GroupChange, Inquiry, Synonym, Topic
 from groups.search import reindex_groups
 from kontaktstelle.audit import services as audit
@@ -204,7 +204,9 @@ def send_network_request(user, topic, to_office, near, radius_km):
 def count_consultation(user, form, inquiry=None):
     """Count a consultation from a valid form; a web request is counted once.
 
-    The inquiry's retention period starts: it has been answered.
+    The inquiry's retention period starts: it has been answered. The person's e-mail
+    address is kept for the referral's follow-up only when they agreed (the form's
+    checkbox) and the consultation refers to a group.
     """
     try:
         with transaction.atomic():
@@ -214,6 +216,7 @@ def count_consultation(user, form, inquiry=None):
             consultation.save()
             form.save_m2m()
             consultation.topics.set(form.cleaned_data["topic_names"])
+            referrals.ask_for_follow_up(consultation, form.cleaned_data.get("follow_up_email"))
             if inquiry is not None:  # answered and done: it leaves the open inbox
                 Inquiry.objects.filter(pk=inquiry.pk, answered_at__isnull=True).update(
                     answered_at=timezone.now()
@@ -279,6 +282,7 @@ def correct_consultation(user, form):
     Fields, topics and referred groups change together or not at all, and the web
     request the consultation was counted from stays linked. One audit entry names the
     labels of the changed fields (never their values); an unchanged form writes nothing.
+    Without a referred group left, an unanswered follow-up is dropped with its address.
     Raises ``GroupError`` when the consultation was removed in the meantime.
     """
     consultation = form.instance
@@ -300,6 +304,8 @@ def correct_consultation(user, form):
         if set(getattr(stored, relation).all()) != wanted:
             getattr(consultation, relation).set(wanted)
             labels.append(form.fields[name].label)
+    if not form.cleaned_data["referred_groups"]:
+        referrals.drop_unanswered(consultation)
     if labels:
         audit.record(user, audit.Action.RECORD_CORRECTED, target=consultation, changes=labels)
     return labels

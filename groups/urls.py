@@ -6,6 +6,7 @@ from groups.views import (
     exchange,
     missed_searches,
     public,
+    referrals,
     staff,
     verification,
 )
@@ -28,6 +29,8 @@ urlpatterns = [
     path("einbetten/<slug:office>/gruppen/<slug:slug>/", embed.group_page, name="embed_group"),
     # The yearly check by the group's contact person: a one-time link, no account
     path("abgleich/<str:token>/", verification.SelfServiceView.as_view(), name="self_service"),
+    # The follow-up of a referral by the person referred: a one-time link, no account
+    path("rueckmeldung/<str:token>/", referrals.FollowUpView.as_view(), name="referral_follow_up"),
     # Staff
     path("intern/gruppen/", staff.GroupListView.as_view(), name="group_list"),
     path("intern/gruppen/neu/", staff.GroupCreateView.as_view(), name="group_create"),

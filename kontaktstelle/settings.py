@@ -174,6 +174,9 @@ KONTAKTSTELLE_TRAVEL_EURO_PER_KM = env_int("KONTAKTSTELLE_TRAVEL_CENTS_PER_KM", 
 CONFIRMATION_DAYS = env_int("KONTAKTSTELLE_CONFIRMATION_DAYS", 365)
 VERIFICATION_EMAILS = env_bool("KONTAKTSTELLE_VERIFICATION_EMAILS", True)
 VERIFICATION_LINK_DAYS = env_int("KONTAKTSTELLE_VERIFICATION_LINK_DAYS", 14)
+# The follow-up of a referral to groups: days after the consultation its one e-mail goes
+# out (with the person's consent); the address is kept at most RETENTION_DAYS below.
+REFERRAL_FOLLOW_UP_DAYS = env_int("KONTAKTSTELLE_REFERRAL_FOLLOW_UP_DAYS", 28)
 # Links in e-mails sent without a request (reminders from `send_reminders`).
 SITE_URL = env_str("KONTAKTSTELLE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many days personal data is kept (`apply_retention`; the README's data protection part).
@@ -189,6 +192,8 @@ RETENTION_DAYS = {
     "invitation": env_int("KONTAKTSTELLE_RETAIN_INVITATION_DAYS", 90),
     # The monthly counts of searches without result, from the first day of their month.
     "missed_search": env_int("KONTAKTSTELLE_RETAIN_MISSED_SEARCH_DAYS", 396),
+    # The address for a referral's follow-up, from the consultation, when not answered.
+    "referral_follow_up": env_int("KONTAKTSTELLE_RETAIN_FOLLOW_UP_ADDRESS_DAYS", 56),
 }
 
 LANGUAGE_CODE = "de"

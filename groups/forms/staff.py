@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups import scheduling
+from groups import referrals, scheduling
 from groups.models import Consultation, Group, Synonym, Topic, TopicCategory
 from kontaktstelle.consent.forms import consent_channel_field
 from kontaktstelle.offices.models import Room
@@ -208,6 +208,21 @@ class ConsultationForm(forms.ModelForm):
         ),
         widget=forms.TextInput(attrs={"list": "topic-names", "autocomplete": "off"}),
     )
+    # Only when counting: the person's consent and address for the one follow-up e-mail.
+    follow_up = forms.BooleanField(
+        label=_("The person agrees to one e-mail in four weeks"),
+        required=False,
+        help_text=_(
+            "It asks whether they got to the group. Their address is used for nothing else"
+            " and erased after the answer, or after eight weeks."
+        ),
+    )
+    follow_up_email = forms.EmailField(
+        label=_("E-mail address for the follow-up"),
+        required=False,
+        help_text=_("Stored only with the consent above and a referral to a group."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
     # Words for who asks that staff type into the topics (the thesaurus is German, so
     # are these), as written once gender marks (":", "*", "_", "/") are taken out. A
     # topic or synonym of the same name wins.
@@ -287,6 +302,7 @@ class ConsultationForm(forms.ModelForm):
             self.initial["topic_names"] = f"{TOPIC_SEPARATOR} ".join(
                 topic.name for topic in self.instance.topics.all()
             )
+            del self.fields["follow_up"], self.fields["follow_up_email"]
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]
@@ -360,7 +376,38 @@ class ConsultationForm(forms.ModelForm):
                 _("Please choose the outcome: a referral, a founding interest or information."),
                 code="no_outcome",
             )
+        self.check_follow_up(data)
         return data
+
+    def check_follow_up(self, data):
+        """The follow-up needs a referral to a group, an address, and a recent date."""
+        if not data.get("follow_up"):
+            data["follow_up_email"] = ""  # carried over from a web request, not agreed to
+            return
+        if not data.get("referred_groups"):
+            self.add_error(
+                "follow_up",
+                forms.ValidationError(
+                    _("A follow-up is only asked after a referral to a group."),
+                    code="follow_up_without_referral",
+                ),
+            )
+        elif not data.get("follow_up_email") and "follow_up_email" not in self.errors:
+            self.add_error(
+                "follow_up_email",
+                forms.ValidationError(
+                    _("Please enter the e-mail address for the follow-up."),
+                    code="follow_up_without_email",
+                ),
+            )
+        elif data.get("held_on") and referrals.too_old(data["held_on"]):
+            self.add_error(
+                "follow_up",
+                forms.ValidationError(
+                    _("This consultation is too long ago for a follow-up."),
+                    code="follow_up_too_old",
+                ),
+            )
 
     def save(self, commit=True):
         consultation = super().save(commit=False)

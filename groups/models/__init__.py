@@ -14,6 +14,7 @@ from groups.models.inquiries import (
     Inquiry,
     InquiryQuerySet,
 )
+from groups.models.referrals import ReferralAnswer, ReferralFollowUp, ReferralFollowUpQuerySet
 from groups.models.schedules import MeetingDate, MeetingPause, MeetingRule
 from groups.models.searches import MissedSearch, MissedSearchQuerySet
 from groups.models.topics import (
@@ -40,6 +41,9 @@ __all__ = [
     "MeetingRule",
     "MissedSearch",
     "MissedSearchQuerySet",
+    "ReferralAnswer",
+    "ReferralFollowUp",
+    "ReferralFollowUpQuerySet",
     "Synonym",
     "Topic",
     "TopicCategory",

@@ -2,7 +2,7 @@
 correct one counted wrongly."""
 
 from django.contrib import messages
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -67,6 +67,8 @@ class ConsultationView(OfficeStaffRequiredMixin, View):
                 "asker": inquiry.asker or None,
                 "referred_groups": [inquiry.group] if inquiry.group else [],
                 "founding_interest": inquiry.kind == Inquiry.Kind.FOUNDING_INTEREST,
+                # Ready for the follow-up, but stored only when its consent is ticked.
+                "follow_up_email": inquiry.email,
             }
         return initial, inquiry
 
@@ -76,6 +78,11 @@ class ConsultationView(OfficeStaffRequiredMixin, View):
         recent = (
             Consultation.objects.for_user(self.request.user)
             .select_related("site")
+            .annotate(
+                follow_up_pk=F("follow_up__pk"),
+                follow_up_sent=F("follow_up__sent_at"),
+                follow_up_answered=F("follow_up__answered_at"),
+            )
             .prefetch_related(
                 Prefetch("topics", queryset=Topic.objects.order_by("name")),
                 Prefetch("referred_groups", queryset=Group.objects.order_by("name")),

@@ -6,7 +6,8 @@ import random
 from django.db.models import Count
 from django.utils import timezone
 
-from groups.models import Consultation, Group, Topic
+from groups import referrals
+from groups.models import Consultation, Group, ReferralAnswer, ReferralFollowUp, Topic
 
 PER_YEAR = 1000
 YEARS = 3
@@ -29,6 +30,11 @@ FAVOURITES = {
     "Essstörungen": 3,
 }
 COUNSELLING = ["addiction", "psychosocial", "psychotherapy", "medical", "social", "family"]
+# Referrals whose person agreed to the follow-up e-mail, of those who then answered, and
+# their answers, by weight.
+FOLLOW_UP_CONSENT = 0.35
+FOLLOW_UP_ANSWERED = 0.7
+FOLLOW_UP_ANSWERS = [("arrived", 62), ("not_made_it", 24), ("not_suitable", 14)]
 # Fewer consultations in summer holidays and around Christmas.
 MONTH_WEIGHTS = [10, 10, 10, 9, 9, 8, 6, 6, 9, 10, 10, 7]
 
@@ -114,4 +120,42 @@ def seed_consultations(office, per_year=PER_YEAR):
         ],
         batch_size=1000,
     )
+    seed_follow_ups(rng, created, group_links, today)
     return len(created)
+
+
+def seed_follow_ups(rng, consultations, group_links, today):
+    """Follow-ups of the last year's referrals: answered or expired ones without an
+    address, and a few recent ones still waiting for their e-mail."""
+    since = today - datetime.timedelta(days=365)
+    follow_ups, answers = [], []
+    for consultation, referred in zip(consultations, group_links, strict=True):
+        if not referred or consultation.held_on < since or rng.random() > FOLLOW_UP_CONSENT:
+            continue
+        held = timezone.make_aware(
+            datetime.datetime.combine(consultation.held_on, datetime.time(10))
+        )
+        sent = held + referrals.send_after()
+        if consultation.held_on > today - referrals.send_after():  # not sent yet
+            email = f"demo-rueckmeldung-{consultation.pk}@example.org"
+            follow_ups.append(ReferralFollowUp(consultation=consultation, email=email))
+            continue
+        answered = rng.random() < FOLLOW_UP_ANSWERED
+        follow_up = ReferralFollowUp(
+            consultation=consultation,
+            sent_at=sent,
+            answered_at=sent + datetime.timedelta(days=rng.randint(0, 6)) if answered else None,
+        )
+        follow_ups.append(follow_up)
+        if answered:
+            answers.extend((follow_up, group) for group in referred)
+    ReferralFollowUp.objects.bulk_create(follow_ups, batch_size=500)
+    ReferralAnswer.objects.bulk_create(
+        [
+            ReferralAnswer(
+                follow_up=follow_up, group=group, answer=_weighted(rng, FOLLOW_UP_ANSWERS)
+            )
+            for follow_up, group in answers
+        ],
+        batch_size=1000,
+    )

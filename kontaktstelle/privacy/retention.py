@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups import missed_searches
+from groups import missed_searches, referrals
 from groups.models import Inquiry, MissedSearch
 from kontaktstelle.accounts.models import Invitation
 from kontaktstelle.notifications.models import Notification
@@ -96,6 +96,9 @@ RULES = [
     RetentionRule(_("old notifications deleted"), notifications),
     RetentionRule(_("expired invitation links deleted"), invitations),
     RetentionRule(_("old counts of searches without result deleted"), missed_search_counts),
+    RetentionRule(
+        _("unanswered addresses for referral follow-ups erased"), referrals.erase_expired
+    ),
 ]
 
 

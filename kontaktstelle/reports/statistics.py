@@ -11,9 +11,18 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
-from groups.models import Consultation, Group, GroupChange, Inquiry, Topic, TopicCategory
+from groups.models import (
+    Consultation,
+    Group,
+    GroupChange,
+    Inquiry,
+    ReferralAnswer,
+    Topic,
+    TopicCategory,
+)
 from starters.models import Accompaniment, MeetingLog, Starter
 
+SMALL = 3  # a figure about fewer people than this is not shown (per office, per topic area)
 FOLLOW_UP_BENCHMARK = 70  # the programme's published share of groups still meeting, in %
 TOP_TOPICS = 10
 
@@ -160,6 +169,55 @@ def group_figures(office, period):
     }
 
 
+def follow_up_figures(office, period, site=None):
+    """The follow-up of referrals to groups, by topic area of the referred group.
+
+    For the consultations of the period whose follow-up e-mail went out: the referrals
+    asked about, the answers, those who went there and their share of the answers. A
+    group in several topic areas counts in each; the total counts every referral once.
+    Answers about fewer than ``SMALL`` referrals are hidden (None), and one more row
+    when a single hidden one could be worked out from the others and the total. Four
+    queries.
+    """
+    asked_in = _consultations(office, period, site).filter(follow_up__sent_at__isnull=False)
+    referrals = Consultation.referred_groups.through.objects.filter(consultation__in=asked_in)
+    answers = ReferralAnswer.objects.filter(follow_up__consultation__in=asked_in).order_by()
+    arrived = Q(answer=ReferralAnswer.Answer.ARRIVED)
+    area = "group__topics__category__name"
+    rows = {}
+    for row in referrals.values(area).annotate(n=Count("pk", distinct=True)).order_by():
+        rows[row[area]] = {"asked": row["n"], "answered": 0, "arrived": 0}
+    for row in answers.values(area).annotate(
+        answered=Count("pk", distinct=True), arrived=Count("pk", filter=arrived, distinct=True)
+    ):
+        rows.setdefault(row[area], {"asked": 0}).update(
+            answered=row["answered"], arrived=row["arrived"]
+        )
+    total = {
+        "asked": referrals.count(),
+        **answers.aggregate(answered=Count("pk"), arrived=Count("pk", filter=arrived)),
+    }
+    rows = [
+        {"label": name or _("no topic area"), **counts}
+        for name, counts in sorted(
+            rows.items(), key=lambda item: (-item[1]["asked"], item[0] is None, item[0] or "")
+        )
+    ]
+    for row in [*rows, total]:
+        row["share"] = share(row["arrived"], row["answered"])
+    hidden = [row for row in rows if 0 < row["answered"] < SMALL]
+    if len(hidden) == 1:
+        others = sorted(
+            (row for row in rows if row["answered"] >= SMALL), key=lambda row: row["answered"]
+        )
+        hidden.append(others[0] if others else total)
+    if 0 < total["answered"] < SMALL:
+        hidden.append(total)
+    for row in hidden:
+        row.update(answered=None, arrived=None, share=None)
+    return {"rows": rows, "total": total}
+
+
 def _during(field, period):
     return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
 
@@ -276,9 +334,6 @@ def starter_rows(office, period):
         .select_related("user")
         .order_by(F("user__name").asc(nulls_last=True), "pk")
     )
-
-
-SMALL = 3  # a figure about fewer people than this is not shown per office
 
 
 def programme_by_office(offices, period):

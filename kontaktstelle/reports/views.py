@@ -118,6 +118,7 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
         previous = statistics.consultation_totals(office, period.previous_year(), site)
         groups = statistics.group_figures(office, period)
         programme = statistics.programme_figures([office], period)
+        follow_up = statistics.follow_up_figures(office, period, site)
         c, p = consultations["totals"], programme["counts"]
         pc = previous["totals"]
         pp = statistics.programme_counts([office], period.previous_year())
@@ -131,6 +132,11 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
                 previous["founding_interests"],
             ),
             (_("Information only"), c["information"], pc["information"]),
+            (
+                _("Referrals: went to the group, of the answers (%)"),
+                follow_up["total"]["share"],
+                None,
+            ),
             (_("Share of young self-help (%)"), c["young_share"], pc["young_share"]),
             (_("New groups"), groups["new"], None),
             (_("Groups at the end of the period"), groups["at_end"], None),
@@ -158,6 +164,7 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
                 "header": [_("Figure"), _("This period"), _("A year earlier")],
                 "rows": key_rows,
             },
+            "follow_up": follow_up_table(follow_up),
             "by_month": {
                 "title": _("Consultations by month"),
                 "rows": [(date.strftime("%m/%Y"), n) for date, n in consultations["by_month"]],
@@ -234,7 +241,7 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
                 "prints_table_only": len(table["rows"]) > PRINTED_BARS,
             }
             for key, table in tables.items()
-            if key != "summary"
+            if key not in TABLES_WITHOUT_CHART
         }
         return render(
             request,
@@ -244,6 +251,8 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
                 "period": period,
                 "site": site,
                 "summary": tables["summary"],
+                "follow_up": tables["follow_up"],
+                "small": statistics.SMALL,
                 "charts": charts,
                 "programme": programme,
                 "office": office,
@@ -253,6 +262,32 @@ class StatisticsView(OfficeStaffRequiredMixin, View):
                 "today": timezone.localdate(),
             },
         )
+
+
+TABLES_WITHOUT_CHART = ("summary", "follow_up")
+
+
+def follow_up_table(figures):
+    """The referrals' follow-up by topic area, as shown and exported: "–" where hidden."""
+
+    def cells(row):
+        return [
+            row["asked"],
+            *("–" if row[key] is None else row[key] for key in ("answered", "arrived", "share")),
+        ]
+
+    return {
+        "title": _("Follow-up of referrals to groups, by topic area"),
+        "header": [
+            _("Topic area"),
+            _("Asked"),
+            _("Answers"),
+            _("Went there"),
+            _("Went there (%)"),
+        ],
+        "rows": [[row["label"], *cells(row)] for row in figures["rows"]]
+        + ([[_("All topic areas"), *cells(figures["total"])]] if figures["rows"] else []),
+    }
 
 
 def calendar_year(period):

@@ -33,6 +33,7 @@ PUBLIC_NAMES = {
     "groups:embed_group",
     "groups:embed_thanks",
     "groups:self_service",  # the one-time link of the yearly data check is the key
+    "groups:referral_follow_up",  # the one-time link of a referral's follow-up is the key
     "login",
     "password_reset",
     "password_reset_done",

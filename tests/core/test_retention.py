@@ -253,6 +253,7 @@ def test_periods_are_read_from_the_environment():
         "missed_search": 396,
         "notification": 365,
         "process_note": 365,
+        "referral_follow_up": 56,
     }
 
 

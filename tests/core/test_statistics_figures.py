@@ -806,6 +806,7 @@ SUMMARY = {
     "Vermittlungen an Fachberatung": ("3", "0"),  # 10 Jan, 30 Nov, 31 Dec
     "Gründungsinteressen": ("3", "0"),  # 14 Feb, 31 Dec, and the web one
     "Nur Information": ("1", "1"),
+    "Vermittlungen: in der Gruppe angekommen, von den Antworten (%)": ("–", "–"),  # none asked
     "Anteil junge Selbsthilfe (%)": ("20", "0"),  # 1 of 5; 0 of 2
     "Neue Gruppen": ("1", "–"),
     "Gruppen am Ende des Zeitraums": ("3", "–"),  # g1, g2, g3 (not the closed one)
@@ -852,6 +853,7 @@ def test_referrals_to_groups_count_each_group_of_a_consultation(client, staff, y
 
 # The tables the page offers as CSV and XLSX, with the rows of year_of_data counted by hand.
 EXPORTS = {
+    "follow_up": [],  # nobody was asked: tests/groups/test_referral_follow_up.py fills it
     "by_month": [
         ("01/2025", 1),
         ("02/2025", 1),
@@ -910,6 +912,13 @@ EXPORTS = {
 }
 HEADERS = {
     "summary": ["Kennzahl", "Zeitraum", "Ein Jahr früher"],
+    "follow_up": [
+        "Themenbereich",
+        "Angefragt",
+        "Antworten",
+        "Angekommen",
+        "Angekommen (%)",
+    ],
     "starters": ["Name", "Begleitungen", "Treffen", "Stunden"],
 }
 
@@ -987,6 +996,7 @@ def test_other_office_staff_see_only_their_office(client, other_staff, year_of_d
         "Vermittlungen an Fachberatung": "1",
         "Gründungsinteressen": "0",
         "Nur Information": "0",
+        "Vermittlungen: in der Gruppe angekommen, von den Antworten (%)": "–",
         "Anteil junge Selbsthilfe (%)": "0",
         "Neue Gruppen": "1",
         "Gruppen am Ende des Zeitraums": "1",

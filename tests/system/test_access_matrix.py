@@ -42,7 +42,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from groups.api import ids as hsds_ids
 from groups.api import serializers as hsds
 from groups.forms import GroupForm
-from groups.models import Consultation, Group, Inquiry, MeetingPause, Topic, Verification
+from groups.models import (
+    Consultation,
+    Group,
+    Inquiry,
+    MeetingPause,
+    ReferralFollowUp,
+    Topic,
+    Verification,
+)
 from kontaktstelle.accounts.models import Invitation, Membership
 from kontaktstelle.audit import services as audit
 from kontaktstelle.audit.models import AuditEntry
@@ -318,6 +326,21 @@ def world(
         token_hash=hashlib.sha256(check_token.encode()).hexdigest(),
         expires_at=timezone.now() + 7 * DAY,
     )
+    # A referral's follow-up e-mail sent, its link not used yet.
+    follow_up_token = "rueckmeldung-token-0123456789"
+    referral = Consultation.objects.create(
+        office=office,
+        channel=Consultation.Channel.PHONE,
+        asker=Consultation.Asker.AFFECTED,
+        held_on=TODAY - 30 * DAY,
+    )
+    referral.referred_groups.set([group])
+    ReferralFollowUp.objects.create(
+        consultation=referral,
+        email="vermittelt@example.net",
+        sent_at=timezone.now(),
+        token_hash=hashlib.sha256(follow_up_token.encode()).hexdigest(),
+    )
     access = {"user_agent": "Testbrowser", "ip_address": "192.0.2.1", "path_info": "/anmelden/"}
     objects = {
         "network": network,
@@ -340,6 +363,7 @@ def world(
             proposed={"name": "Trauer und Neubeginn e. V."},
         ),
         "check_token": check_token,
+        "follow_up_token": follow_up_token,
         "other_inquiry": Inquiry.objects.create(
             office=other_office,
             kind=Inquiry.Kind.FOUNDING_INTEREST,
@@ -586,6 +610,10 @@ MATRIX = {
     "groups:print_directory": [case(public())],
     "groups:self_service": [
         case(public(), args=lambda w: [w.check_token]),
+        case({"get": answers(everyone=GONE), "post": {}}, args=lambda w: ["unbekannt"]),
+    ],
+    "groups:referral_follow_up": [
+        case(public(), args=lambda w: [w.follow_up_token]),
         case({"get": answers(everyone=GONE), "post": {}}, args=lambda w: ["unbekannt"]),
     ],
     "groups:public_group": [

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from groups import exchange, verification
+from groups import exchange, referrals, verification
 from kontaktstelle.notifications import outbox
 from kontaktstelle.notifications.services import deliver_pending
 from starters.reminders import due_reminders
@@ -31,6 +31,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Yearly data check: %(started)s groups asked, %(reminded)s reminded.")
                 % {"started": started, "reminded": reminded}
+            )
+        followed_up = referrals.send_due()
+        if followed_up:
+            self.stdout.write(
+                _("Referral follow-up: %(count)s e-mails sent.") % {"count": followed_up}
             )
         waiting = outbox.send_pending()
         if waiting:
