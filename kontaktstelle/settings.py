@@ -189,6 +189,8 @@ RETENTION_DAYS = {
     "invitation": env_int("KONTAKTSTELLE_RETAIN_INVITATION_DAYS", 90),
     # The monthly counts of searches without result, from the first day of their month.
     "missed_search": env_int("KONTAKTSTELLE_RETAIN_MISSED_SEARCH_DAYS", 396),
+    # Applications as In-Gang-Setzer:in not accepted: after the refusal or their last step.
+    "application": env_int("KONTAKTSTELLE_RETAIN_APPLICATION_DAYS", 183),
 }
 
 LANGUAGE_CODE = "de"

@@ -9,6 +9,14 @@ from starters.forms.accompaniments import (
     OfferForm,
     ReasonForm,
 )
+from starters.forms.applications import (
+    ApplicationFilterForm,
+    ApplicationForm,
+    EmailTextForm,
+    InterviewForm,
+    RejectForm,
+    TrainingForm,
+)
 from starters.forms.meeting_logs import (
     MeetingLogForm,
 )
@@ -39,6 +47,8 @@ __all__ = [
     "TIME",
     "AccompanimentForm",
     "AnswerForm",
+    "ApplicationFilterForm",
+    "ApplicationForm",
     "AvailabilityForm",
     "AvailabilityFormSet",
     "BaseAvailabilityFormSet",
@@ -46,17 +56,21 @@ __all__ = [
     "CohortForm",
     "CompleteForm",
     "CompletionForm",
+    "EmailTextForm",
     "EventForm",
     "ExtendForm",
     "FollowUpForm",
+    "InterviewForm",
     "MeetingLogForm",
     "OfferForm",
     "ProfileForm",
     "QualificationForm",
     "ReasonForm",
+    "RejectForm",
     "StarterChoiceForm",
     "StarterFilterForm",
     "StarterForm",
+    "TrainingForm",
     "TrainingFormMixin",
     "starter_choices",
 ]

@@ -40,6 +40,9 @@ PUBLIC_NAMES = {
     "password_reset_complete",
     "accept_invitation",
     "starters:calendar_feed",
+    "starters:apply",
+    "starters:office_apply",
+    "starters:apply_thanks",
     "admin:login",
 }
 
