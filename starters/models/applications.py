@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kontaktstelle.offices.models import Office, OfficeScopedQuerySet
 from kontaktstelle.web.validators import validate_phone
@@ -28,7 +29,7 @@ class ApplicationStatus(models.TextChoices):
     INTERVIEW = "interview", _("interview arranged")
     TRAINING = "training", _("in training")
     ACTIVE = "active", _("active")
-    REJECTED = "rejected", _("declined")
+    REJECTED = "rejected", pgettext_lazy("application step", "declined")
 
     @classmethod
     def open(cls):
