@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kontaktstelle.accounts.models import Invitation, Membership, User
+from kontaktstelle.demo.applications import seed_applications
 from kontaktstelle.notifications import outbox
 from kontaktstelle.notifications.models import OutgoingEmail
 from kontaktstelle.privacy import people
@@ -656,3 +657,10 @@ def test_a_new_starter_of_another_office_with_the_same_address_is_refused(
     with pytest.raises(StarterError):
         services.activate(staff, app, uri)
     assert mail.outbox[-1].subject == "Ihre Schulung als In-Gang-Setzer:in"
+
+
+def test_the_demo_data_shows_the_pipeline(office, cohort):
+    assert seed_applications(office) == 5
+    assert seed_applications(office) == 0
+    steps = set(VolunteerApplication.objects.values_list("status", flat=True))
+    assert steps == {Status.APPLIED, Status.INTERVIEW, Status.TRAINING, Status.REJECTED}
