@@ -126,3 +126,26 @@ def test_staff_decline_an_application_after_confirming(phone_page, page, office,
     application.refresh_from_db()
     assert application.status == Status.REJECTED
     assert [m.subject for m in mailoutbox] == ["Ihre Bewerbung als In-Gang-Setzer:in"] * 2
+
+
+def test_the_application_pages_pass_axe_at_phone_width(phone_page, office, staff, cohort):
+    VolunteerApplication.objects.create(
+        office=office,
+        name="Bea Bewerberin",
+        email="bea@example.net",
+        town="Musterstadt-Nord",
+        motivation="Ich habe lange eine Gesprächsgruppe geleitet.",
+        consent_at=timezone.now(),
+        consent_text="Ich bin einverstanden …",
+    )
+    phone_page.goto(f"/kontaktstellen/{office.slug}/in-gang-setzer-werden/")
+    assert_no_violations(phone_page)
+    log_in(phone_page, staff.email)
+    for url in [
+        "/intern/bewerbungen/",
+        "/intern/bewerbungen/e-mails/",
+        "/intern/bewerbungen/e-mails/interview/",
+        f"/intern/bewerbungen/{VolunteerApplication.objects.get().pk}/absagen/",
+    ]:
+        phone_page.goto(url)
+        assert_no_violations(phone_page)
