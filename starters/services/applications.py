@@ -51,7 +51,7 @@ def receive_application(form, office):
 
 def _lock(acting, application):
     return (
-        VolunteerApplication.objects.select_for_update()
+        VolunteerApplication.objects.select_for_update(of=("self",))
         .select_related("office", "cohort")
         .get(pk=application.pk, office=acting.office)
     )

@@ -29,6 +29,7 @@ from starters.models import (
 from starters.services import StarterError
 from starters.services import applications as services
 from tests.factories import StarterFactory, TrainingCohortFactory, member
+from tests.starters.test_accompaniments import at_once, needs_postgresql, split
 
 pytestmark = pytest.mark.django_db
 Status = VolunteerApplication.Status
@@ -664,3 +665,36 @@ def test_the_demo_data_shows_the_pipeline(office, cohort):
     assert seed_applications(office) == 0
     steps = set(VolunteerApplication.objects.values_list("status", flat=True))
     assert steps == {Status.APPLIED, Status.INTERVIEW, Status.TRAINING, Status.REJECTED}
+
+
+# Races (PostgreSQL) --------------------------------------------------------------------
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_moving_an_application_at_once_move_it_once(
+    office, staff, office_admin, cohort, mailoutbox
+):
+    """Activating twice at once makes one profile and one invitation; declining while
+    another activates leaves one of the two, each told once."""
+    for round_ in range(3):
+        app = application(office, email=f"race{round_}@example.net")
+        to_training(staff, app, cohort)
+        mailoutbox.clear()
+        other = services.reject if round_ else services.activate
+        other_args = ("Doch nicht",) if round_ else (uri,)
+
+        done, refused = split(
+            at_once(
+                staff=lambda app=app: services.activate(staff, app, uri),
+                admin=lambda app=app, other=other, args=other_args: other(office_admin, app, *args),
+            )
+        )
+
+        assert (len(done), len(refused)) == (1, 1), round_
+        app.refresh_from_db()
+        assert Starter.objects.filter(user__email=app.email).count() == (
+            1 if app.status == Status.ACTIVE else 0
+        )
+        expected = 2 if app.status == Status.ACTIVE else 1  # the step (and the invitation)
+        assert [m.to for m in mailoutbox] == [[app.email]] * expected, round_
