@@ -194,6 +194,8 @@ RETENTION_DAYS = {
     "missed_search": env_int("KONTAKTSTELLE_RETAIN_MISSED_SEARCH_DAYS", 396),
     # The address for a referral's follow-up, from the consultation, when not answered.
     "referral_follow_up": env_int("KONTAKTSTELLE_RETAIN_FOLLOW_UP_ADDRESS_DAYS", 56),
+    # Applications as In-Gang-Setzer:in not accepted: after the refusal or their last step.
+    "application": env_int("KONTAKTSTELLE_RETAIN_APPLICATION_DAYS", 183),
 }
 
 LANGUAGE_CODE = "de"

@@ -65,6 +65,27 @@ RULES = {
         personal=("decline_reason", "choice_reason"),
         links={"starter": "blank", "offered_by": "keep"},
     ),
+    # An application as In-Gang-Setzer:in: found by its e-mail address or phone, deleted
+    # on erasure; not accepted ones are deleted after their period (``apply_retention``).
+    "starters.volunteerapplication": dict(
+        personal=(
+            "name",
+            "email",
+            "phone",
+            "town",
+            "motivation",
+            "availability",
+            "consent_at",
+            "consent_text",
+            "interview_at",
+            "rejection_reason",
+        ),
+        contact=("email", "phone"),
+        on_contact="delete",
+        links={"starter": "delete"},
+    ),
+    # The office's wording of the e-mails to applicants, with placeholders for names.
+    "starters.applicationemailtext": dict(reviewed=("subject", "body")),
     "starters.meetinglog": dict(
         personal=("process_note",),
         reviewed=("worked_on",),

@@ -3,6 +3,7 @@ from django.urls import path
 from starters.views import (
     accompaniments,
     app,
+    applications,
     documents,
     expenses,
     meeting_logs,
@@ -195,6 +196,42 @@ urlpatterns = [
         name="starter_hours_csv",
     ),
     path("kalender/<str:token>.ics", meeting_logs.calendar_feed, name="calendar_feed"),
+    # Applications as In-Gang-Setzer:in: the public form (per office) and the pipeline
+    path("in-gang-setzer-werden/", applications.ApplyView.as_view(), name="apply"),
+    path(
+        "kontaktstellen/<slug:slug>/in-gang-setzer-werden/",
+        applications.ApplyView.as_view(),
+        name="office_apply",
+    ),
+    path("in-gang-setzer-werden/danke/", applications.apply_thanks, name="apply_thanks"),
+    path(
+        "intern/bewerbungen/", applications.ApplicationListView.as_view(), name="application_list"
+    ),
+    path(
+        "intern/bewerbungen/<int:pk>/",
+        applications.ApplicationDetailView.as_view(),
+        name="application_detail",
+    ),
+    path(
+        "intern/bewerbungen/<int:pk>/absagen/",
+        applications.ApplicationRejectView.as_view(),
+        name="application_reject",
+    ),
+    path(
+        "intern/bewerbungen/<int:pk>/<slug:step>/",
+        applications.ApplicationStepView.as_view(),
+        name="application_step",
+    ),
+    path(
+        "intern/bewerbungen/e-mails/",
+        applications.EmailTextListView.as_view(),
+        name="application_texts",
+    ),
+    path(
+        "intern/bewerbungen/e-mails/<slug:step>/",
+        applications.EmailTextEditView.as_view(),
+        name="application_text_edit",
+    ),
     # Staff correct any log of their office, also after the starters' 14 days.
     path(
         "intern/treffen/<int:pk>/bearbeiten/", meeting_logs.LogEditView.as_view(), name="log_edit"

@@ -19,7 +19,7 @@ from groups.models import Inquiry, MissedSearch
 from kontaktstelle.accounts.models import Invitation
 from kontaktstelle.notifications.models import Notification
 from kontaktstelle.privacy import anonymise_inquiries
-from starters.models import Accompaniment, MeetingLog
+from starters.models import Accompaniment, MeetingLog, VolunteerApplication
 
 
 def _days(key):
@@ -83,6 +83,13 @@ def missed_search_counts(now):
     return deleted
 
 
+def applications(now):
+    """Applications as In-Gang-Setzer:in not accepted (declined, or not pursued): deleted
+    once their period has run out (``VolunteerApplication.objects.not_accepted_before``)."""
+    deleted, _by_model = VolunteerApplication.objects.not_accepted_before(now).delete()
+    return deleted
+
+
 @dataclass(frozen=True)
 class RetentionRule:
     label: str
@@ -99,6 +106,7 @@ RULES = [
     RetentionRule(
         _("unanswered addresses for referral follow-ups erased"), referrals.erase_expired
     ),
+    RetentionRule(_("applications as In-Gang-Setzer:in not accepted deleted"), applications),
 ]
 
 

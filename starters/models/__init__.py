@@ -1,4 +1,9 @@
 from starters.models.accompaniments import Accompaniment, Assignment
+from starters.models.applications import (
+    ApplicationEmailText,
+    ApplicationStatus,
+    VolunteerApplication,
+)
 from starters.models.meeting_logs import MeetingLog, MeetingTopic
 from starters.models.profiles import (
     EXCHANGE_INTERVAL,
@@ -20,6 +25,8 @@ __all__ = [
     "EXCHANGE_INTERVAL",
     "MAX_CAPACITY",
     "Accompaniment",
+    "ApplicationEmailText",
+    "ApplicationStatus",
     "Assignment",
     "Attendance",
     "Availability",
@@ -32,4 +39,5 @@ __all__ = [
     "Starter",
     "TrainingCohort",
     "TrainingEvent",
+    "VolunteerApplication",
 ]

@@ -45,6 +45,9 @@ PUBLIC_NAMES = {
     "starters:app_manifest",
     "starters:service_worker",
     "starters:offline",
+    "starters:apply",
+    "starters:office_apply",
+    "starters:apply_thanks",
     "admin:login",
 }
 

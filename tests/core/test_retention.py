@@ -241,12 +241,14 @@ def test_periods_are_read_from_the_environment():
             "KONTAKTSTELLE_RETAIN_INQUIRY_DAYS": "30",
             "KONTAKTSTELLE_RETAIN_PROCESS_NOTE_DAYS": "365",
             "KONTAKTSTELLE_RETAIN_REQUESTER_DAYS": "730",
+            "KONTAKTSTELLE_RETAIN_APPLICATION_DAYS": "90",
         },
     )
     assert result.returncode == 0, result.stderr
     days = dict(eval(result.stdout.strip().splitlines()[-1]))  # noqa: S307 - our own output
     assert days == {
         "accompaniment_requester": 730,
+        "application": 90,
         "inquiry_answered": 30,
         "inquiry_unanswered": 365,
         "invitation": 90,

@@ -74,6 +74,7 @@ from starters.models import (
     MeetingLog,
     Qualification,
     TrainingCohort,
+    VolunteerApplication,
 )
 from tests.factories import (
     GroupFactory,
@@ -410,6 +411,15 @@ def world(
         ),
         "access_log": AccessLog.objects.create(username="jemand@example.org", **access),
         "access_failure": AccessFailureLog.objects.create(username="jemand@example.org", **access),
+        "application": VolunteerApplication.objects.create(
+            office=office,
+            name="Bea Bewerberin",
+            email="bea@example.net",
+            town="Musterstadt-Nord",
+            motivation="Ich habe lange eine Gruppe geleitet.",
+            consent_at=timezone.now(),
+            consent_text="Ich bin einverstanden …",
+        ),
     }
     users = {
         "starter": starter,
@@ -1012,6 +1022,37 @@ MATRIX = {
     ],
     "starters:starter_hours_csv": [
         case(office_object(), args=lambda w: [w.profile.pk, TODAY.year])
+    ],
+    # Applications as In-Gang-Setzer:in
+    "starters:apply": [case(public())],
+    "starters:office_apply": [case(public(), args=lambda w: [w.office.slug])],
+    "starters:apply_thanks": [case(public())],
+    "starters:application_list": [case(office_page())],
+    "starters:application_detail": [case(office_object(), args=pk("application"))],
+    "starters:application_reject": [
+        case(
+            office_object(),
+            args=pk("application"),
+            data=lambda w: {"reason": "Passt gerade nicht."},
+            acts="staff",
+        )
+    ],
+    "starters:application_step": [
+        case(
+            office_object(NOT_ALLOWED),
+            args=lambda w: [w.application.pk, "gespraech"],
+            data=lambda w: {"interview_at": f"{(TODAY + 7 * DAY).isoformat()}T17:00"},
+            acts="staff",
+        )
+    ],
+    "starters:application_texts": [case(office_page())],
+    "starters:application_text_edit": [
+        case(
+            office_page(),
+            args=lambda w: ["applied"],
+            data=lambda w: {"subject": "Danke", "body": "Hallo {name}"},
+            acts="staff",
+        )
     ],
     "notification_settings": [case(signed_in(), data=empty)],
     # The coordinators' area

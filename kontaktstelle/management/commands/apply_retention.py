@@ -9,8 +9,9 @@ from kontaktstelle.privacy.retention import apply_retention
 class Command(BaseCommand):
     help = _(
         "Anonymise web requests, clear old notes on meeting logs and delete old "
-        "notifications and invitation links, as the retention periods in the settings "
-        "say. Records the statistics count stay. Running it again changes nothing."
+        "notifications, invitation links and applications not accepted, as the retention "
+        "periods in the settings say. Records the statistics count stay. Running it again "
+        "changes nothing."
     )
 
     def handle(self, *args, **options):

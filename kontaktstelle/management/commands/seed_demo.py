@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from kontaktstelle.accounts.models import Membership, User
+from kontaktstelle.demo.applications import seed_applications
 from kontaktstelle.demo.consultations import PER_YEAR, seed_consultations
 from kontaktstelle.demo.exchange import seed_founding_interests
 from kontaktstelle.demo.groups import GROUPS, SECOND_OFFICE, UNLISTED, seed_groups
@@ -186,6 +187,7 @@ class Command(BaseCommand):
                 created += seed_groups(office, SECOND_OFFICE)
             created += seed_starters(office, DEMO_PASSWORD)
             created += seed_accompaniments(office)
+            created += seed_applications(office)
             created += seed_consultations(
                 office, PER_YEAR if spec["slug"] == "musterstadt" else PER_YEAR // 3
             )
