@@ -18,7 +18,7 @@ class FollowUpForm(forms.Form):
             self.fields[f"group_{group.pk}"] = forms.ChoiceField(
                 label=group.name,
                 choices=ReferralAnswer.Answer.choices,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 initial=initial,
                 error_messages={"required": _("Please choose an answer for this group.")},
             )
