@@ -244,7 +244,9 @@ def population_for(draws, available, share=FIRST_TIME, minimum=MIN_POPULATION):
     about ``share`` of ``draws`` Zipf draws first-time requests."""
     low, high = min(minimum, available), available
     if expected_first_share(high, draws) <= share:
-        return high
+        return high  # all there are: fewer first-time requests than asked for
+    if expected_first_share(low, draws) >= share:
+        return low  # the fewest allowed: more first-time requests than asked for
     while high - low > max(1, high // 200):
         middle = (low + high) // 2
         if expected_first_share(middle, draws) < share:
