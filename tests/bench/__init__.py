@@ -7,6 +7,7 @@ README's "Performance benchmark" part says what is measured and how to read it.
   meeting logs and consultations at a scale, written in bulk (``loading``);
 - ``measure``: the key pages through Django's full request cycle, as their personas;
 - ``http``: gunicorn under load from wrk, beside a minimal view;
+- ``workload``: the load run's realistic requests, drawn by Zipf from thousands;
 - ``report``: the table, the targets and ``var/bench/results.json``.
 
 The benchmark runs on databases of its own (``database``), with the settings in

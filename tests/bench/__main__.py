@@ -142,6 +142,7 @@ def run(args):
             "pages_ms": report.TARGETS,
             "max_growth": report.MAX_GROWTH,
             "min_http_ratio": report.MIN_HTTP_RATIO,
+            "realistic_run": report.REALISTIC,
         },
         "rows": rows,
     }
@@ -165,12 +166,19 @@ def generate(args):
 
 
 def http(args):
-    prepare("large", args.regenerate)
+    # On the large database; ``--scales small`` tries the run out on the small one.
+    scale = args.scales[-1]
+    prepare(scale, args.regenerate)
     from tests.bench import http as load_run
 
-    print(f"large: load run, {args.connections} connections for {args.seconds} s each", flush=True)
-    results = load_run.run(connections=args.connections, seconds=args.seconds, workers=args.workers)
-    version = database.server_version(database.url_for("large"))
+    print(f"{scale}: load run, {args.connections} connections", flush=True)
+    results = load_run.run(
+        connections=args.connections,
+        seconds=args.seconds,
+        workers=args.workers,
+        requests=args.zipf_requests,
+    )
+    version = database.server_version(database.url_for(scale))
     results["machine"] = {**report.machine(), "postgresql": version}
     report.save(results, report.RESULTS_DIR / "http.json")
     previous = report.load()
@@ -201,6 +209,12 @@ def parse(argv):
     parser.add_argument("--seconds", type=int, default=60, help="length of each load run")
     parser.add_argument("--connections", type=int, default=32, help="of the load run")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn (2 x cores + 1)")
+    parser.add_argument(
+        "--zipf-requests",
+        type=int,
+        default=10_000,
+        help="of the load run's Zipf mix (near-me: half, HSDS API: a quarter)",
+    )
     return parser.parse_args(argv)
 
 

@@ -25,6 +25,7 @@ function ``reindex_groups`` uses, on the groups as generated. The programme's pa
 """
 
 import datetime
+import hashlib
 import heapq
 import itertools
 import random
@@ -47,6 +48,7 @@ from groups.models import (
     MeetingPause,
     MeetingRule,
     Topic,
+    Verification,
 )
 from groups.services import RESERVED_SLUGS
 from groups.text import fold
@@ -105,6 +107,8 @@ def has_expected_counts(scale):
     if not Group.objects.filter(latitude__isnull=False).exists():
         return False
     if not MeetingRule.objects.exists():  # made before structured schedules
+        return False
+    if not Verification.objects.exists():  # made before the yearly data check
         return False
     indexed = GroupSearchTerm.objects.filter(group=OuterRef("pk"))
     return not Group.objects.exclude(Exists(indexed)).exists()
@@ -212,6 +216,7 @@ class _Generator(ProgrammeSteps):
             self.starters,
             self.training,
             self.inquiries,
+            self.checks,
             self.programme,
             self.consultations,
         ):
@@ -602,7 +607,10 @@ class _Generator(ProgrammeSteps):
             else "",
             "public_phone": self.phone() if route == G.ContactRoute.GROUP_PHONE else "",
             "contact_name": self.person(),
-            "contact_email": f"kontakt-{pk}@bench.example",
+            # Every twelfth group has no e-mail address, only a phone: the yearly data
+            # check lists it to be called. Chosen by id, so the other data stays as it was.
+            "contact_email": "" if pk % 12 == 0 else f"kontakt-{pk}@bench.example",
+            "contact_phone": f"0{300 + pk % 600} {100000 + pk}",
             "last_confirmed_on": None if self.chance(0.05) else self.day(self.days_ago(600)),
             "created_at": created,
             "updated_at": created + datetime.timedelta(days=rng.randint(0, 300)),
@@ -693,7 +701,118 @@ class _Generator(ProgrammeSteps):
                         "anonymised_at": anonymised,
                     }
                 )
+        rows += self.open_inquiries()
         self.writer.write(Inquiry, rows, len(rows))
+
+    def open_inquiries(self):
+        """The inbox's work: requests of the last two weeks, new or taken on by a staff
+        member, more than one page of the inbox (30) per office. A random generator of
+        its own leaves the answered requests as they were."""
+        Kind, Status = Inquiry.Kind, Inquiry.Status
+        rows = []
+        for office in self.office_list:
+            rng = self.seeded("open-inquiries", office.index)
+            for _ in range(4 if self.scale.groups < 100 else 36):
+                kind = rng.choices(
+                    [Kind.CONTACT_REQUEST, Kind.FOUNDING_INTEREST, Kind.CORRECTION], [75, 15, 10]
+                )[0]
+                day = self.today - datetime.timedelta(days=rng.randint(0, 14))
+                created = datetime.datetime(
+                    day.year, day.month, day.day, rng.randint(7, 22), rng.randint(0, 59), tzinfo=UTC
+                )
+                taken = rng.random() < 0.4
+                name = f"{rng.choice(content.FIRST_NAMES)} {rng.choice(content.LAST_NAMES)}"
+                rows.append(
+                    {
+                        "office": office.id,
+                        "kind": kind,
+                        "group": rng.choice(office.open_groups).id
+                        if kind != Kind.FOUNDING_INTEREST
+                        else None,
+                        "name": name,
+                        "email": f"offen{created:%j%H%M}{rng.randint(0, 99)}@bench.example",
+                        "topic": self.topics[rng.randrange(len(self.topics))].name
+                        if kind == Kind.FOUNDING_INTEREST
+                        else "",
+                        "message": "Ich würde gern einmal unverbindlich vorbeikommen."
+                        if kind == Kind.CONTACT_REQUEST
+                        else "",
+                        "asker": rng.choice(list(Inquiry.Asker.values)),
+                        "consent_at": created,
+                        "status": Status.IN_PROGRESS if taken else Status.NEW,
+                        "assigned_to": rng.choice(office.staff) if taken else None,
+                        "created_at": created,
+                    }
+                )
+        return rows
+
+    # The yearly data check
+
+    def checks(self):
+        """The yearly data check of each office, in proportion to its open groups:
+        answers waiting for review (3 %), checks without an answer after both
+        reminders (1 %), checks waiting for an answer (5 %), and last year's reviewed
+        checks (15 %). At most one running check per group, as the database demands."""
+        rows = []
+        for office in self.office_list:
+            rng = self.seeded("checks", office.index)
+            groups = office.open_groups
+            share = {"review": 0.03, "unanswered": 0.01, "waiting": 0.05}
+            counts = {state: max(1, round(len(groups) * part)) for state, part in share.items()}
+            running = rng.sample(groups, min(len(groups), sum(counts.values())))
+            states = [state for state, n in counts.items() for _ in range(n)]
+            for group, state in zip(running, states, strict=False):
+                rows.append(self.check(rng, office, group, state))
+            for group in rng.sample(groups, round(len(groups) * 0.15)):
+                rows.append(self.check(rng, office, group, "reviewed"))
+        self.writer.write(Verification, rows, len(rows))
+
+    def check(self, rng, office, group, state):
+        M = Verification.Meets
+        now = datetime.datetime.combine(self.today, datetime.time(12), tzinfo=UTC)
+        days = {"review": (10, 40), "unanswered": (60, 90), "waiting": (1, 30)}
+        started = now - datetime.timedelta(days=rng.randint(*days.get(state, (300, 400))))
+        row = {
+            "group": group.id,
+            "channel": Verification.Channel.EMAIL,
+            "created_at": started,
+            "last_sent_at": started,
+            "proposed": {},
+            "accepted_fields": [],
+        }
+        if state in ("waiting", "unanswered"):
+            reminders = 2 if state == "unanswered" else rng.randint(0, 1)
+            last_sent = started + datetime.timedelta(days=14 * reminders)
+            digest = hashlib.sha256(f"bench-check:{group.id}:{started}".encode()).hexdigest()
+            row |= {
+                "token_hash": digest,
+                "reminders_sent": reminders,
+                "last_sent_at": last_sent,
+                "expires_at": last_sent + datetime.timedelta(days=14),
+            }
+            return row
+        answered = started + datetime.timedelta(days=rng.randint(1, 9))
+        meets = rng.choices([M.YES, M.PAUSED, M.NO], [85, 10, 5])[0]
+        proposed = {}
+        if rng.random() < 0.5:
+            proposed["public_phone"] = f"0{rng.randint(200, 999)} {rng.randint(10000, 999999)}"
+        if rng.random() < 0.2:
+            proposed["accepts_new_members"] = Group.NewMembers.WAITING_LIST.value
+        if not proposed or rng.random() < 0.3:
+            proposed["schedule"] = f"jeden {content.WEEKDAY_NAMES[rng.randrange(7)]}, 19 Uhr"
+        row |= {
+            "answered_at": answered,
+            "still_meets": meets,
+            "consent_renewed": rng.random() < 0.8,
+            "proposed": proposed if state == "review" else {},
+        }
+        if state == "reviewed":
+            row |= {
+                "reviewed_at": answered + datetime.timedelta(days=3),
+                "reviewed_by": rng.choice(office.staff),
+                "accepted_fields": sorted(proposed),
+            }
+        return row
 
     # Consultations with their topics and referrals
 

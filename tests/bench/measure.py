@@ -32,7 +32,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from groups.models import Group, TopicCategory
+from groups.models import Group, TopicCategory, Verification
 from kontaktstelle.accounts.models import Membership, User
 from kontaktstelle.offices.models import Office
 from kontaktstelle.web import public_cache
@@ -62,6 +62,7 @@ class Subjects:
     coordinator: User
     group: Group
     accompaniment: Accompaniment
+    check: Verification  # an answer of the yearly data check waiting for review
     category: TopicCategory
     year: int
 
@@ -96,12 +97,16 @@ def find_subjects():
         .order_by("status", "pk")  # "offered" before "requested"
         .first()
     )
+    check = (
+        Verification.objects.for_office(office).to_review().order_by("answered_at", "pk").first()
+    )
     found = {
         "staff": staff.order_by("pk").first(),
         "starter": starter and starter.user,
         "coordinator": coordinator.order_by("pk").first(),
         "group": group,
         "accompaniment": accompaniment,
+        "check": check,
     }
     missing = [name for name, value in found.items() if value is None]
     if missing:
@@ -123,6 +128,9 @@ def pages(subjects):
         return reverse("groups:directory") + ("?" + urlencode(query) if query else "")
 
     year = f"?start={subjects.year}-01-01&end={subjects.year}-12-31"
+    # What a harvester asks for: the entries changed in the last quarter.
+    changed_since = timezone.localdate() - datetime.timedelta(days=90)
+    group_slug = {"slug": subjects.group.slug}
     staff_filter = urlencode({"status": "active", "category": subjects.category.pk})
     return [
         Page("baseline: minimal view", "baseline", "visitor", reverse("bench_minimal")),
@@ -160,9 +168,21 @@ def pages(subjects):
             "group page",
             "group",
             "visitor",
-            reverse("groups:public_group", kwargs={"slug": subjects.group.slug}),
+            reverse("groups:public_group", kwargs=group_slug),
+        ),
+        Page(
+            "group calendar feed (iCalendar)",
+            "calendar",
+            "visitor",
+            reverse("groups:group_calendar", kwargs=group_slug),
         ),
         Page("HSDS API: services, page 1", "api", "visitor", reverse("hsds:services")),
+        Page(
+            "HSDS API: services modified after",
+            "api",
+            "visitor",
+            f"{reverse('hsds:services')}?{urlencode({'modified_after': changed_since})}",
+        ),
         Page(
             "staff: group list, filtered",
             "staff_list",
@@ -174,6 +194,19 @@ def pages(subjects):
             "room_plan",
             "staff",
             reverse("room_plan", kwargs={"pk": site.pk}),
+        ),
+        Page("staff: inbox", "inbox", "staff", reverse("groups:inbox")),
+        Page(
+            "staff: data check queue",
+            "verification",
+            "staff",
+            reverse("groups:verification_queue"),
+        ),
+        Page(
+            "staff: data check, an answer to review",
+            "verification",
+            "staff",
+            reverse("groups:verification_review", kwargs={"pk": subjects.check.pk}),
         ),
         Page(
             "matching suggestions",

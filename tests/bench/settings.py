@@ -8,7 +8,10 @@ What differs, and why:
 - plain HTTP on loopback, as behind a proxy that terminates TLS: no redirect to HTTPS,
   cookies without "Secure";
 - the test client's host "testserver" is allowed, and the URLconf adds the baseline view;
-- the cache keys carry the scale, so that a shared Redis never mixes two databases;
+- the cache keys carry the database's name, so that a shared Redis never mixes two
+  databases (two scales, or two copies under another ``BENCH_DATABASE_URL``);
+- the client's address is the last one in X-Forwarded-For, as behind a proxy: the load
+  run's API clients come from many addresses, each under the API's hourly limit;
 - the public page cache is on even without Redis (``make bench`` passes a Redis on
   127.0.0.1 by default): the data does not change while it is measured.
 """
@@ -33,7 +36,8 @@ from kontaktstelle.settings import *  # noqa: F403
 
 ROOT_URLCONF = "tests.bench.urls"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-CACHES["default"]["KEY_PREFIX"] = os.environ.get("BENCH_SCALE", "bench")  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["NAME"]  # noqa: F405
+KONTAKTSTELLE_TRUST_X_FORWARDED_FOR = True
 PUBLIC_PAGE_CACHE_SECONDS = 300
 # Login events at INFO would print a line per persona; warnings and errors still show.
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -188,3 +188,126 @@ def test_every_group_has_a_valid_meeting_rule_and_the_room_plan_is_measured(tiny
     (plan,) = [page for page in measure.pages(subjects) if page.kind == "room_plan"]
     (row,) = measure.measure([plan], measure.clients(subjects), requests=2, warmups=1)
     assert row["queries"] > 0
+
+
+def test_the_pages_of_round_two_are_measured_with_the_data_they_need(tiny, settings):
+    from groups.models import Inquiry, Verification
+    from groups.verification import due_groups
+
+    settings.ROOT_URLCONF = "tests.bench.urls"
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300  # as tests.bench.settings has it
+    subjects = measure.find_subjects()
+    office = subjects.office
+    # Every office has open requests in its inbox and data checks in every state.
+    for each in Office.objects.all():
+        assert Inquiry.objects.for_office(each).filter(status=Inquiry.Status.NEW).exists()
+        checks = Verification.objects.for_office(each)
+        assert checks.to_review().exists()
+        assert checks.unanswered().exists()
+        assert checks.waiting().exclude(pk__in=checks.unanswered().values("pk")).exists()
+    assert due_groups().filter(office=office, contact_email="").exists()  # to call
+    names = {
+        "group calendar feed (iCalendar)",
+        "HSDS API: services modified after",
+        "staff: inbox",
+        "staff: data check queue",
+        "staff: data check, an answer to review",
+        "directory: near me, postcode + 25 km",
+    }
+    chosen = [page for page in measure.pages(subjects) if page.name in names]
+    assert {page.name for page in chosen} == names
+    rows = measure.measure(chosen, measure.clients(subjects), requests=2, warmups=1)
+    queries = {row["page"]: row["queries"] for row in rows}
+    # The near-me search is served from the page cache; uncached it searches.
+    assert queries["directory: near me, postcode + 25 km"] == 1
+    assert queries["directory: near me, postcode + 25 km (uncached)"] > 1
+    for name in names - {"directory: near me, postcode + 25 km"}:
+        assert queries[name] > 0, name
+
+
+def test_the_realistic_requests_are_many_distinct_and_the_same_on_every_run(tiny):
+    from django.http import QueryDict
+
+    from groups.forms.public import DirectoryFilterForm
+    from tests.bench import workload
+
+    src = workload.sources()
+    directory = workload.directory_paths(src, 2_000)
+    assert len(set(directory)) == 2_000
+    assert directory == workload.directory_paths(workload.sources(), 2_000)
+    for path in directory[:200]:
+        query = QueryDict(path.partition("?")[2])
+        form = DirectoryFilterForm(query)
+        assert form.is_valid(), (path, form.errors)
+        assert set(query) <= set(form.fields) | {"page"}
+    near = workload.near_me_paths(src, 500)
+    assert len(set(near)) == 500
+    assert all("near=" in path and "radius=" in path for path in near)
+    api = workload.api_paths(src, 300)
+    assert len(set(api)) == 300
+
+
+def test_zipf_draws_make_about_the_first_time_share_asked_for():
+    from tests.bench import workload
+
+    assert workload.population_for(1_000, 50_000) == workload.MIN_POPULATION
+    draws = 6_000
+    size = workload.population_for(draws, 50_000)
+    assert size > workload.MIN_POPULATION
+    assert abs(workload.expected_first_share(size, draws) - workload.FIRST_TIME) < 0.01
+    pools = {
+        "directory": [f"/gruppen/?q={n}" for n in range(50_000)],
+        "group": [f"/gruppen/g{n}/" for n in range(50_000)],
+    }
+    sequence = workload.sequence(pools, workload.MIX, 10_000)
+    shares = sequence.shares()
+    assert 0.27 < shares["all"]["first_time_share"] < 0.33
+    assert 0.57 < shares["directory"]["requests"] / 10_000 < 0.63
+    assert sequence.populations["directory"] >= workload.MIN_POPULATION
+    assert sequence.paths[0] == workload.sequence(pools, workload.MIX, 10_000).paths[0]
+    # First and second requests are not served from the page cache.
+    small = workload.Sequence(paths=["/a", "/b", "/a", "/a"], kinds=["x"] * 4, populations={})
+    assert small.shares()["all"] == {
+        "requests": 4,
+        "first_time": 2,
+        "rendered": 3,
+        "distinct": 2,
+        "first_time_share": 0.5,
+        "rendered_share": 0.75,
+    }
+    assert small.shares(2)["all"]["first_time_share"] == 1.0
+
+
+def test_the_realistic_run_s_script_and_table():
+    script = http.sequence_script("var/bench/paths.txt", 2, "/bench/minimal/", forwarded=True)
+    assert 'local threads = 2\nlocal file = "var/bench/paths.txt"' in script
+    assert "wrk.thread:stop()" in script
+    assert '"X-Forwarded-For"' in script and "local forwarded = true" in script
+
+    def run(rps, p95, errors=0, sequence=None):
+        result = {"requests_per_s": rps, "p50_ms": 1.0, "p90_ms": 2.0, "p95_ms": p95}
+        result |= {"p99_ms": 9.0, "errors": errors}
+        if sequence:
+            result |= {"sequence": sequence, "ratio": round(rps / 1000, 3)}
+        return result
+
+    shares = {
+        "all": {"first_time_share": 0.301, "rendered_share": 0.45},
+        "directory": {"requests": 600, "distinct": 200, "first_time_share": 0.333},
+    }
+    sequence = {"populations": {"directory": 2_400}, "zipf_exponent": 1.0, "shares": shares}
+    results = {
+        "workers": 5,
+        "connections": 32,
+        "duration_s": 60,
+        "database": "kontaktstelle_bench_large",
+        "ratio": 0.5,
+        "runs": {
+            "minimal view": run(1000.0, 5.0),
+            report.REALISTIC["run"]: run(200.0, 140.0, sequence=sequence),
+        },
+    }
+    text = report.http_table(results)
+    assert "30.1%" in text and "45.0%" in text
+    assert "200 distinct of 2,400, 33.3% first-time" in text
+    assert "p95 ≥ 100 ms; throughput below 0.25 of the minimal view's" in text
