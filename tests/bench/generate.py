@@ -583,8 +583,6 @@ class _Generator(ProgrammeSteps):
             "languages": languages,
             "format": fmt,
             "schedule": self.schedule(weekday, start_time, listing),
-            "weekday": weekday,
-            "start_time": start_time,
             "room": room,
             "street": street or "",
             "postcode": postcode or "",
