@@ -184,6 +184,13 @@ class Group(models.Model):
                 condition=~Q(listing="unlisted") & ~Q(status="closed"),
                 include=["room", "step_free"],
             ),
+            # The open-data API's modified_after: the public groups changed since a moment,
+            # counted and paged from this index, not from a scan of every group.
+            models.Index(
+                fields=["updated_at"],
+                name="groups_group_public_updated",
+                condition=~Q(listing="unlisted") & ~Q(status="closed"),
+            ),
             # "Near me": a bounding box on the public groups with a place, read from the index.
             models.Index(
                 fields=["latitude", "longitude"],
