@@ -544,6 +544,7 @@ STAFF_KINDS = [
     Kind.PLANNED_END,
     Kind.FOLLOW_UP,
     Kind.CONFIRMATION,
+    Kind.FOUNDING_EXCHANGE,
     Kind.DOCUMENT_EXPIRING,
 ]
 SETTINGS_URL = "/benachrichtigungen/einstellungen/"
