@@ -9,8 +9,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from starters.documents import add_years
-from starters.models import Assignment, Qualification, Starter
+from starters.models import Assignment, Starter
 from tests.browser.test_accessibility import assert_no_violations
+from tests.browser.test_accompaniments import founding_qualification
 from tests.browser.test_smoke import log_in
 from tests.starters.test_accompaniments import make_accompaniment
 
@@ -25,7 +26,7 @@ def test_staff_renew_expired_documents_and_the_blocked_offer_becomes_possible(
     volunteer = starter.starter
     volunteer.agreement_signed_on = add_years(TODAY, -2) - datetime.timedelta(days=3)
     volunteer.save()
-    volunteer.qualifications.add(Qualification.objects.get(code=Qualification.Code.FOUNDING))
+    volunteer.qualifications.add(founding_qualification())
     accompaniment = make_accompaniment(office, staff)
 
     log_in(page, staff.email)
