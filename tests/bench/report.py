@@ -18,8 +18,15 @@ TARGETS = {
     "group": {"median_ms": 20},
     "matching": {"median_ms": 200},
     "statistics": {"median_ms": 500},
+    "network": {"median_ms": 100},
 }
 MAX_GROWTH = 3.0
+# Issue "Performance, round two": a directory search no one asked before (the rows timed
+# "(uncached)") as fast as a cached page feels, and growing at most twice from small to
+# large. The network view has no growth target: its input grows with the network.
+FIRST_TIME_SEARCH = {"median_ms": 20, "p95_ms": 40}
+MAX_FIRST_TIME_SEARCH_GROWTH = 2.0
+NO_GROWTH_TARGET = {"baseline", "network"}
 MIN_HTTP_RATIO = 1 / 3
 # The realistic load run (directory searches and group pages drawn by Zipf, about 30 %
 # of them first-time): no errors, 95th percentile under 100 ms, at least a quarter of
@@ -32,15 +39,16 @@ def evaluate(rows):
     """Add to each row its growth (large over small median) and the targets it misses."""
     small = {row["page"]: row for row in rows if row["scale"] == "small"}
     for row in rows:
+        first_time = row["kind"] == "directory" and row["page"].endswith("(uncached)")
+        targets = FIRST_TIME_SEARCH if first_time else TARGETS.get(row["kind"], {})
+        max_growth = MAX_FIRST_TIME_SEARCH_GROWTH if first_time else MAX_GROWTH
         misses = [
-            f"{LABELS[key]} ≥ {limit} ms"
-            for key, limit in TARGETS.get(row["kind"], {}).items()
-            if row[key] >= limit
+            f"{LABELS[key]} ≥ {limit} ms" for key, limit in targets.items() if row[key] >= limit
         ]
         before = small.get(row["page"]) if row["scale"] == "large" else None
         row["growth"] = round(row["median_ms"] / before["median_ms"], 1) if before else None
         if before and row["kind"] != "baseline":
-            if row["growth"] > MAX_GROWTH:
+            if row["growth"] > max_growth and row["kind"] not in NO_GROWTH_TARGET:
                 misses.append(f"grows {row['growth']}x")
             if row["queries"] != before["queries"]:
                 misses.append(f"queries {before['queries']} → {row['queries']}")

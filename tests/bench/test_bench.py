@@ -134,6 +134,11 @@ def test_the_report_flags_missed_targets_and_growth():
             row("directory", "directory", "large", 60.0, 5),
             row("group page", "group", "small", 5.0, 2),
             row("group page", "group", "large", 6.0, 2),
+            row("directory (uncached)", "directory", "small", 10.0, 4),
+            row("directory (uncached)", "directory", "large", 25.0, 4),
+            row("network view", "network", "small", 10.0, 7),
+            row("network view", "network", "large", 90.0, 7),
+            row("network view, slow", "network", "large", 110.0, 7),
         ]
     )
     large = {r["page"]: r for r in rows if r["scale"] == "large"}
@@ -144,6 +149,15 @@ def test_the_report_flags_missed_targets_and_growth():
         "queries 4 → 5",
     ]
     assert large["group page"]["misses"] == []
+    # A first-time search: under 20 ms (p95 40 ms) and growing at most twice.
+    assert large["directory (uncached)"]["misses"] == [
+        "median ≥ 20 ms",
+        "p95 ≥ 40 ms",
+        "grows 2.5x",
+    ]
+    # The network view: under 100 ms at large, whatever it grows (its input grows).
+    assert large["network view"]["misses"] == []
+    assert large["network view, slow"]["misses"] == ["median ≥ 100 ms"]
     text = report.table(rows)
     assert text.splitlines()[1].startswith("baseline")
     assert "6.0x" in text
