@@ -69,7 +69,9 @@ def log_out_on_phone(page, name):
     page.get_by_role("button", name=name).click()
     expect(page.locator(".dropdown-menu.show")).to_be_visible()
     page.get_by_role("button", name="Abmelden").click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    # The start page itself: the app's script first forgets the phone's kept forms, so
+    # the logout's navigation starts a moment after the click.
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
 
 
 def labelled(page, label):

@@ -59,7 +59,11 @@ def test_the_contents_link_every_section_of_the_report(client, staff):
     contents = section(content, "print-contents")
     assert "d-none d-print-block" in contents
     assert german("Contents") in contents
-    keys = ["summary-heading", *(f"chart-{key}" for key in response.context["charts"])]
+    keys = [
+        "summary-heading",
+        "follow-up-heading",  # the referral follow-up's table
+        *(f"chart-{key}" for key in response.context["charts"]),
+    ]
     assert re.findall(r'href="#([^"]+)"', contents) == keys
     for key in keys:  # each link leads to its heading
         assert content.count(f'id="{key}"') == 1
