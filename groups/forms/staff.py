@@ -74,6 +74,11 @@ class GroupForm(forms.ModelForm):
         self.fields["step_free"].help_text = _(
             "Only for an address; where the group meets in a room, the room's data counts."
         )
+        self.fields["schedule"].help_text = _(
+            "As the group says it, e.g. “every 2nd and 4th Tuesday, 7 pm”. The days and times "
+            "themselves are entered under “Meeting times” after saving: the directory's filter, "
+            "the next dates and the calendar use those."
+        )
 
     def clean(self):
         cleaned = super().clean()
