@@ -513,18 +513,22 @@ def _rule_plan(group, specs):
 def _rule_problems(group, changes):
     """Room clashes of the rules a row adds (or moves along with the group's new room)
     with other groups' rules, as the group's meeting times page refuses them."""
+    problems, kept = [], None
     if MEETINGS in changes:
-        problems = []
-        for rule in _rule_plan(group, changes[MEETINGS])[1]:
+        gone, new = _rule_plan(group, changes[MEETINGS])
+        kept = [rule for rule in group.meeting_rules.all() if rule not in gone] if group.pk else []
+        for rule in new:
             room = schedules.effective_room(rule)
             found = schedules.conflicts(rule) if room else []
             if found:
                 problems.append(scheduling.conflict_message(room, *found[0]))
-        return problems
     if "room" in changes and group.pk and group.room:
-        taken = scheduling.check_group_room(group, group.room)
-        return [taken] if taken else []
-    return []
+        # The group's rules without a room of their own move along into its new room.
+        moving = None if kept is None else [rule for rule in kept if rule.room_id is None]
+        taken = scheduling.check_group_room(group, group.room, moving)
+        if taken:
+            problems.append(taken)
+    return problems
 
 
 def _save_rules(group, specs):
@@ -584,7 +588,8 @@ def _find_rooms(office, rows, errors):
                 params = {"line": row.line, "value": spec.room, "field": header(MEETINGS)}
                 errors.append((row.line, NOT_ALLOWED % {**params, "allowed": allowed}))
             else:
-                row.values[MEETINGS][index] = replace(spec, room_id=room.pk)
+                # As the export writes it, so that the same room typed otherwise is no change.
+                row.values[MEETINGS][index] = replace(spec, room=_room_label(room), room_id=room.pk)
         text = row.values.get("room")
         if text is None:
             continue

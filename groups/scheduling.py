@@ -115,10 +115,13 @@ def delete_pause(user, pause):
     _changed(pause.group, user)
 
 
-def check_group_room(group, room):
+def check_group_room(group, room, rules=None):
     """A group given ``room`` moves its rules without a room of their own there: the
-    message of the first clash, or "" when the room is free at their times."""
-    for rule in group.meeting_rules.filter(room__isnull=True).prefetch_related("dates"):
+    message of the first clash, or "" when the room is free at their times. ``rules``:
+    the rules that move (None: those the group has now)."""
+    if rules is None:
+        rules = group.meeting_rules.filter(room__isnull=True).prefetch_related("dates")
+    for rule in rules:
         moved = MeetingRule(
             pk=rule.pk,
             group=group,

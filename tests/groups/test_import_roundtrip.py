@@ -561,3 +561,41 @@ def test_the_export_asks_a_bounded_number_of_queries(groups, office, django_asse
         )
     with django_assert_num_queries(4):  # groups, topics, rules, their dates
         export_groups(office, "csv")
+
+
+def test_a_rule_s_room_typed_otherwise_is_no_change(office):
+    room = RoomFactory(site=SiteFactory(office=office, name="Haus"), name="Raum 1")
+    group = GroupFactory(office=office, name="A", city="")
+    MeetingRule.objects.create(
+        group=group,
+        weekday=1,
+        start_time=datetime.time(19),
+        end_time=datetime.time(21),
+        room=room,
+        note="Schlüssel beim Hausmeister",
+    )
+    content = "Name;Treffzeiten\nA;dienstags 19-21 (haus - RAUM 1)\n"
+    result = import_groups(office, content.encode(), "a.csv")
+    assert result.ok and (result.updated, result.unchanged) == (0, 1)
+    assert MeetingRule.objects.get().note == "Schlüssel beim Hausmeister"
+
+
+def test_a_kept_rule_moving_with_the_group_into_an_occupied_room_is_refused(office):
+    room = RoomFactory(site=SiteFactory(office=office, name="Haus"), name="Raum 1")
+    other = GroupFactory(office=office, name="Andere", room=room)
+    MeetingRule.objects.create(
+        group=other, weekday=1, start_time=datetime.time(18), end_time=datetime.time(20)
+    )
+    mover = GroupFactory(office=office, name="Mover", city="")
+    MeetingRule.objects.create(
+        group=mover, weekday=1, start_time=datetime.time(19), end_time=datetime.time(21)
+    )
+    # The Tuesday rule stays (named in the cell) and would move into Raum 1 with the group;
+    # the Friday rule is new and free.
+    content = 'Name;Gruppenraum;Treffzeiten\nMover;Haus – Raum 1;"Di 19:00–21:00; Fr 10:00–12:00"\n'
+    with override("en"):
+        result = import_groups(office, content.encode(), "a.csv")
+    [(line, message)] = result.errors
+    assert line == 2 and "the group “Andere” meets there" in message
+    mover.refresh_from_db()
+    assert mover.room is None and mover.meeting_rules.count() == 1
