@@ -12,8 +12,6 @@ Nothing of this ever reaches the groups or their contact persons.
 """
 
 import datetime
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import transaction
@@ -25,14 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from groups.models import Group, ReferralAnswer, ReferralFollowUp
 from kontaktstelle.notifications import outbox
+from kontaktstelle.web import tokens
 
 
 class FollowUpError(Exception):
     """A link that cannot be used (any more); the message is for the person holding it."""
-
-
-def _hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _days(number):
@@ -100,12 +95,12 @@ def send(follow_up, now=None):
     """Send the follow-up's one e-mail unless another run has sent it; True when sent here."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    token = secrets.token_urlsafe(32)
+    token, token_hash = tokens.new()
     with transaction.atomic():
         claimed = (
             ReferralFollowUp.objects.filter(pk=follow_up.pk, sent_at__isnull=True)
             .exclude(email="")
-            .update(sent_at=now, token_hash=_hash(token))
+            .update(sent_at=now, token_hash=token_hash)
         )
         if not claimed:
             return False
@@ -163,7 +158,7 @@ def usable(token):
     """The follow-up of this link, or a ``FollowUpError`` saying why not."""
     follow_up = (
         ReferralFollowUp.objects.select_related("consultation__office")
-        .filter(token_hash=_hash(token or ""))
+        .filter(token_hash=tokens.digest(token or ""))
         .first()
     )
     if follow_up is None:

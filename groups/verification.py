@@ -12,8 +12,6 @@ Every confirmation renews the group's consent to publish when the group gave it.
 """
 
 import datetime
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,6 +29,7 @@ from groups.services import GroupError, record_change
 from kontaktstelle.consent import services as consent
 from kontaktstelle.consent.models import Consent
 from kontaktstelle.notifications import outbox
+from kontaktstelle.web import tokens
 
 # The public fields a contact person may propose changes to, in the order shown.
 PROPOSABLE_FIELDS = (
@@ -58,10 +57,6 @@ STATUS_OF_ANSWER = {
 
 class VerificationError(Exception):
     """A link that cannot be used (any more); the message is for the person holding it."""
-
-
-def _hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _link_lifetime():
@@ -150,13 +145,13 @@ def _email(verification, token, reminder):
 def start_check(group, now=None):
     """Start the e-mail check of one group; None when one is running already."""
     now = now or timezone.now()
-    token = secrets.token_urlsafe(32)
+    token, token_hash = tokens.new()
     try:
         with transaction.atomic():
             verification = Verification.objects.create(
                 group=group,
                 channel=Verification.Channel.EMAIL,
-                token_hash=_hash(token),
+                token_hash=token_hash,
                 created_at=now,
                 last_sent_at=now,
                 expires_at=now + _link_lifetime(),
@@ -171,7 +166,7 @@ def start_check(group, now=None):
 def remind(verification, now=None):
     """Send a new link in place of the expired one, once per round; False if taken."""
     now = now or timezone.now()
-    token = secrets.token_urlsafe(32)
+    token, token_hash = tokens.new()
     claimed = (
         Verification.objects.waiting()
         .filter(
@@ -182,7 +177,7 @@ def remind(verification, now=None):
         )
         .update(
             reminders_sent=verification.reminders_sent + 1,
-            token_hash=_hash(token),
+            token_hash=token_hash,
             last_sent_at=now,
             expires_at=now + _link_lifetime(),
         )
@@ -230,7 +225,7 @@ def usable(token):
     """The running check of this link, or a ``VerificationError`` saying why not."""
     verification = (
         Verification.objects.select_related("group__office", "group__room__site")
-        .filter(token_hash=_hash(token or ""))
+        .filter(token_hash=tokens.digest(token or ""))
         .first()
     )
     if verification is None or verification.closed_at or verification.reviewed_at:

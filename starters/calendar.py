@@ -5,8 +5,6 @@ both sides of a daylight-saving change.
 """
 
 import datetime
-import hashlib
-import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -14,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from kontaktstelle.web import tokens
 from starters.meeting_logs import ON_IT, next_meeting
 from starters.models import Accompaniment, MeetingLog, Starter
 
@@ -21,14 +20,10 @@ BERLIN = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 DEFAULT_DURATION = datetime.timedelta(minutes=90)
 
 
-def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_feed_token(starter):
     """A new private feed link; the old one stops working. Only the hash is stored."""
-    token = secrets.token_urlsafe(32)
-    Starter.objects.filter(pk=starter.pk).update(calendar_token_hash=token_hash(token))
+    token, token_hash = tokens.new()
+    Starter.objects.filter(pk=starter.pk).update(calendar_token_hash=token_hash)
     return token
 
 
@@ -39,7 +34,7 @@ def revoke_feed(starter):
 def starter_for_token(token):
     if not token:
         return None
-    return Starter.objects.filter(calendar_token_hash=token_hash(token)).first()
+    return Starter.objects.filter(calendar_token_hash=tokens.digest(token)).first()
 
 
 def _event(accompaniment, day, starts_at, duration, uid_kind="meeting"):

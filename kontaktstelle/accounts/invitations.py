@@ -4,8 +4,6 @@ No password is ever sent by e-mail; the link only lets its holder choose one.
 """
 
 import datetime
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kontaktstelle.accounts.models import Invitation
 from kontaktstelle.notifications import outbox
+from kontaktstelle.web import tokens
 
 
 class InvitationError(Exception):
@@ -24,10 +23,6 @@ class InvitationError(Exception):
     def __init__(self, message, state):
         super().__init__(message)
         self.state = state
-
-
-def _hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -40,10 +35,10 @@ def send_invitation(user, invited_by, build_absolute_uri):
     """
     now = timezone.now()
     Invitation.objects.filter(user=user).usable(now).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
+    token, token_hash = tokens.new()
     invitation = Invitation.objects.create(
         user=user,
-        token_hash=_hash(token),
+        token_hash=token_hash,
         invited_by=invited_by,
         created_at=now,
         expires_at=now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
@@ -66,7 +61,9 @@ def send_invitation(user, invited_by, build_absolute_uri):
 def get_usable_invitation(token):
     """The invitation of this link, or an ``InvitationError`` saying why it is unusable."""
     invitation = (
-        Invitation.objects.select_related("user").filter(token_hash=_hash(token or "")).first()
+        Invitation.objects.select_related("user")
+        .filter(token_hash=tokens.digest(token or ""))
+        .first()
     )
     if invitation is None:
         raise InvitationError(
