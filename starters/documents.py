@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kontaktstelle.web.dates import add_years
 from starters.models import EXCHANGE_INTERVAL, Starter
 
 # When before the end of its validity a document's renewal is reminded, and shown as due.
@@ -45,14 +46,6 @@ class State(models.TextChoices):
     DUE_SOON = "due_soon", gettext_lazy("to be renewed soon")
     EXPIRED = "expired", gettext_lazy("expired")
     MISSING = "missing", gettext_lazy("not recorded")
-
-
-def add_years(day, years):
-    """The same day ``years`` later (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def _until(start, years):

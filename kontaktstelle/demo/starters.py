@@ -24,7 +24,7 @@ from kontaktstelle.demo.training import (
     _events,
     _participate,
 )
-from starters.documents import add_years
+from kontaktstelle.web.dates import add_years
 from starters.models import (
     Attendance,
     Availability,

@@ -20,6 +20,7 @@ from groups.models import (
     Topic,
     TopicCategory,
 )
+from kontaktstelle.web.dates import add_years
 from starters.models import Accompaniment, MeetingLog, Starter
 
 SMALL = 3  # a figure about fewer people than this is not shown (per office, per topic area)
@@ -37,7 +38,7 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous_year(self):
-        return Period(_shift_year(self.start, -1), _shift_year(self.end, -1))
+        return Period(add_years(self.start, -1), add_years(self.end, -1))
 
     def months(self):
         """(year, month) of every month the period touches, in order."""
@@ -48,13 +49,6 @@ class Period:
 
     def __str__(self):
         return f"{self.start:%d.%m.%Y} – {self.end:%d.%m.%Y}"
-
-
-def _shift_year(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def share(part, whole):
@@ -207,10 +201,8 @@ def follow_up_figures(office, period, site=None):
         row["share"] = share(row["arrived"], row["answered"])
     hidden = [row for row in rows if 0 < row["answered"] < SMALL]
     if len(hidden) == 1:
-        others = sorted(
-            (row for row in rows if row["answered"] >= SMALL), key=lambda row: row["answered"]
-        )
-        hidden.append(others[0] if others else total)
+        shown = [row for row in rows if row["answered"] >= SMALL]
+        hidden.append(_second_to_hide(shown, "answered") or total)
     if 0 < total["answered"] < SMALL:
         hidden.append(total)
     for row in hidden:
@@ -399,11 +391,14 @@ def suppress_small(rows, keys):
         for row in small:
             row[key] = None
         if len(small) == 1:
-            # The smallest other figure, a zero only when no other figure is above it.
-            others = sorted(
-                (row for row in shown if row[key] is not None),
-                key=lambda row: (row[key] == 0, row[key]),
-            )
-            if others:
-                others[0][key] = None
+            second = _second_to_hide([row for row in shown if row[key] is not None], key)
+            if second:
+                second[key] = None
     return shown
+
+
+def _second_to_hide(shown, key):
+    """Secondary suppression: where a single figure is hidden, the row whose figure is
+    hidden too, so that the first cannot be worked out from the total: the smallest
+    other one, a zero only when no other figure is above it (None: no other row)."""
+    return min(shown, key=lambda row: (row[key] == 0, row[key]), default=None)
