@@ -46,10 +46,7 @@ def area_centres():
     points = {}
     for postcode, point in geo.postcode_centres().items():
         points.setdefault(postcode[:3], []).append(point)
-    return {
-        area: (sum(lat for lat, _lon in pts) / len(pts), sum(lon for _lat, lon in pts) / len(pts))
-        for area, pts in points.items()
-    }
+    return {area: geo.mean_point(pts) for area, pts in points.items()}
 
 
 def areas_within(points, radius_km):
@@ -63,8 +60,8 @@ def areas_within(points, radius_km):
 
 def office_points(office):
     """Where an office is: the centres of its sites' postcodes (none when unknown)."""
-    postcodes = office.sites.order_by().values_list("postcode", flat=True)
-    return [point for point in map(geo.postcode_centre, postcodes) if point]
+    centres = (geo.postcode_centre(site.postcode) for site in office.sites.all())
+    return [point for point in centres if point]
 
 
 def scope_of(office):
@@ -174,7 +171,7 @@ def _alert_row(office, topic_id):
         return FoundingAlert.objects.get(office=office, topic_id=topic_id)
 
 
-def check_office(office, topic_ids=None, now=None):
+def check_office(office, topic_ids=None, now=None, points=None):
     """Tell the office's staff about each topic whose count within ``ALERT_RADIUS_KM`` of
     its sites reached the office's threshold; returns how many notifications were new.
 
@@ -182,9 +179,10 @@ def check_office(office, topic_ids=None, now=None):
     ``K_ANONYMITY`` on). Each crossing is claimed by a conditional update of the
     office's ``FoundingAlert`` row, and a count below the threshold releases it, so an
     alert goes out once per crossing even when several processes check at once.
-    ``topic_ids`` limits the check to some topics (None: every topic).
+    ``topic_ids`` limits the check to some topics (None: every topic); ``points``: the
+    office's places when the caller has them (``office_points``).
     """
-    points = office_points(office)
+    points = office_points(office) if points is None else points
     counts = topic_counts(office, areas_within(points, ALERT_RADIUS_KM), now) if points else []
     reached = {
         entry.topic_id: entry
@@ -218,14 +216,15 @@ def check_interest(inquiry):
         return 0
     centre = area_centres().get(inquiry.postcode_area)
     sent = 0
-    for office in scope_of(inquiry.office).order_by("pk"):
+    for office in scope_of(inquiry.office).prefetch_related("sites").order_by("pk"):
         points = office_points(office)
         if centre and any(geo.distance_km(point, centre) <= ALERT_RADIUS_KM for point in points):
-            sent += check_office(office, topic_ids)
+            sent += check_office(office, topic_ids, points=points)
     return sent
 
 
 def check_all(now=None):
     """Check every office (``send_reminders``): new crossings alert, counts that fell
     (requests anonymised or past their retention period) release their alert."""
-    return sum(check_office(office, now=now) for office in Office.objects.order_by("pk"))
+    offices = Office.objects.prefetch_related("sites").order_by("pk")
+    return sum(check_office(office, now=now) for office in offices)

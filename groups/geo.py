@@ -94,16 +94,21 @@ def bounding_box(point, radius_km):
     return latitude - d_lat, latitude + d_lat, longitude - d_lon, longitude + d_lon
 
 
+def mean_point(points):
+    """The mean of (latitude, longitude) points: close enough for a town or a postcode area."""
+    return (
+        sum(lat for lat, _lon in points) / len(points),
+        sum(lon for _lat, lon in points) / len(points),
+    )
+
+
 def town_centre(postcodes):
     """The mean of the centres of a town's postcodes; None when none is known or when
     they lie too far apart to be one town."""
     points = [centre for centre in map(postcode_centre, set(postcodes)) if centre]
     if not points:
         return None
-    centre = (
-        sum(lat for lat, _lon in points) / len(points),
-        sum(lon for _lat, lon in points) / len(points),
-    )
+    centre = mean_point(points)
     if any(distance_km(centre, point) > TOWN_SPREAD_KM for point in points):
         return None
     return centre

@@ -518,3 +518,18 @@ def test_a_staff_member_of_another_network_office_sees_only_own_inbox_interest(
     for url in (reverse("groups:inbox"), EXCHANGE, f"{EXCHANGE}?near={GOETTINGEN}&radius=100"):
         page = client.get(url).content.decode()
         assert ours.name not in page and ours.email not in page and ours.phone not in page
+
+
+@pytest.mark.parametrize("far_offices", [1, 8])
+def test_checking_an_interest_does_not_ask_per_office_of_the_network(
+    office, here, tinnitus, network, far_offices, django_assert_max_num_queries
+):
+    """The offices' sites come in one query; only offices near the interest are checked."""
+    for number in range(far_offices):
+        far = OfficeFactory(slug=f"fern-{number}", network=network)
+        SiteFactory(office=far, postcode="80331", city="München")
+    office.network = network
+    office.save()
+    stored = interest(office, [tinnitus])
+    with django_assert_max_num_queries(9):
+        exchange.check_interest(stored)
