@@ -16,8 +16,7 @@ from pathlib import Path
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Exists, F, Q
-from django.db.models.functions import Lower
+from django.db.models import Exists, Q
 
 from groups import text
 from groups.models import Group, GroupSearchTerm, Synonym, Topic
@@ -147,17 +146,35 @@ def terms_for_group(group, known_words):
     return weighted
 
 
+def postings(group, known_words):
+    """The search terms of ``group`` as stored: {term: weight} with what the ranking
+    sorts by besides the weight (its audience and lower-case name); none if it is not
+    public, since only public groups are searched."""
+    if not group.is_public:
+        return []
+    sort_name = group.name.lower()
+    return [
+        GroupSearchTerm(
+            group_id=group.pk,
+            term=term,
+            weight=weight,
+            audience=group.audience,
+            sort_name=sort_name,
+        )
+        for term, weight in terms_for_group(group, known_words).items()
+    ]
+
+
 @transaction.atomic
 def reindex_groups(group_ids):
-    """Rebuild the search terms of these groups (call after saving them)."""
+    """Rebuild the search terms of these groups (call after saving them, also when
+    one is no longer public: its terms go)."""
     group_ids = list(group_ids)
     known_words = lexicon()
     groups = Group.objects.filter(pk__in=group_ids).prefetch_related("topics__synonyms")
     GroupSearchTerm.objects.filter(group_id__in=group_ids).delete()
     GroupSearchTerm.objects.bulk_create(
-        GroupSearchTerm(group=group, term=term, weight=weight)
-        for group in groups
-        for term, weight in terms_for_group(group, known_words).items()
+        posting for group in groups for posting in postings(group, known_words)
     )
     public_cache.invalidate()  # the directory's results change with the terms
 
@@ -168,8 +185,9 @@ def reindex_topic(topic):
     reindex_groups(topic.groups.values_list("pk", flat=True))
 
 
-def ranked_groups(queryset, query):
-    """The groups of ``queryset`` matching ``query``, best first, as a ``Ranking``.
+def ranked_groups(within, query):
+    """The public groups matching ``query``, best first, as a ``Ranking``; only those of
+    the queryset ``within`` if given (the filters), else every public group.
 
     Each query word is looked up as typed (stemmed). A word that finds no group by a
     topic, name, synonym or place ("strong"; a description only is "weak") is tried by
@@ -190,7 +208,7 @@ def ranked_groups(queryset, query):
         return Ranking()
     words = parsed.words
     options = [set(word.forms) for word in words]
-    found = _words_found(queryset, options)
+    found = _words_found(within, options)
     weak = [index for index, (_any, strong) in enumerate(found) if not strong]
     corrected = {}
     for index in weak:
@@ -205,7 +223,7 @@ def ranked_groups(queryset, query):
             columns.extend((part, options[index] | {part}) for part in sorted(word.parts))
         else:
             columns.append((word.main, options[index]))
-    return Ranking.of(queryset, columns, relatives=parsed.relatives)
+    return Ranking.of(within, columns, relatives=parsed.relatives)
 
 
 class Ranking:
@@ -215,16 +233,16 @@ class Ranking:
     column's terms that the group has (twice for the column's own term, 0 if none); a
     group ranks by whether any match is strong (above a description's weight), by how
     many columns it matches, for a query naming relatives by its audience (relatives,
-    then both), then by the sum, then by name. The terms are aggregated first and only
-    then joined with the groups that ``queryset`` admits (for the filters and the
-    names): so PostgreSQL hashes the matches, not every public group.
+    then both), then by the sum, then by name. It reads the search terms alone, from
+    their covering index: they hold only public groups, with their audience and name.
+    Filters (``within``) restrict the terms to the ids of the groups they admit.
     """
 
     def __init__(self, sql="", params=()):
         self.sql, self.params = sql, list(params)
 
     @classmethod
-    def of(cls, queryset, columns, relatives=False):
+    def of(cls, within, columns, relatives=False):
         """``columns``: [(the term as typed, every term that matches it)]."""
         best, params = [], []
         for index, (main, terms) in enumerate(columns):
@@ -237,30 +255,31 @@ class Ranking:
             params += [main, *sorted(terms)]
         every_term = sorted(set().union(*(terms | {main} for main, terms in columns)))
         params += [DESCRIPTION, *every_term]
-        groups = queryset.order_by().values(
-            group_key=F("pk"), sort_name=Lower("name"), audience_key=F("audience")
-        )
-        try:
-            groups_sql, groups_params = groups.query.sql_with_params()
-        except EmptyResultSet:  # queryset.none(): nothing to rank
-            return cls()
-        params += groups_params
-        names = [f"r.word_{index}" for index in range(len(columns))]
+        restricted = ""
+        if within is not None:
+            try:
+                groups_sql, groups_params = within.order_by().values("pk").query.sql_with_params()
+            except EmptyResultSet:  # within.none(): nothing to rank
+                return cls()
+            restricted = f"AND group_id IN ({groups_sql}) "
+            params += groups_params
+        names = [f"word_{index}" for index in range(len(columns))]
         matched = " + ".join(f"CASE WHEN {name} > 0 THEN 1 ELSE 0 END" for name in names)
         audience = ""
         if relatives:
-            audience = "CASE g.audience_key WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END DESC, "
+            audience = "CASE audience WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END DESC, "
             params += [Group.Audience.RELATIVES, Group.Audience.BOTH]
         table = connection.ops.quote_name(GroupSearchTerm._meta.db_table)
         sql = (
-            # Built of placeholders, the table's name and the ORM's own SQL for queryset.
-            f"SELECT r.group_id, COUNT(*) OVER (), r.strong, SUM(r.strong) OVER () "  # noqa: S608  # nosec B608
+            # Built of placeholders, the table's name and the ORM's own SQL for within.
+            f"SELECT group_id, COUNT(*) OVER (), strong, SUM(strong) OVER () "  # noqa: S608  # nosec B608
             f"FROM (SELECT group_id, {', '.join(best)}, "
-            f"MAX(CASE WHEN weight > %s THEN 1 ELSE 0 END) AS strong FROM {table} "
-            f"WHERE term IN ({', '.join(['%s'] * len(every_term))}) GROUP BY group_id"
-            f") r JOIN ({groups_sql}) g ON g.group_key = r.group_id "
-            f"ORDER BY r.strong DESC, {matched} DESC, {audience}"
-            f"{' + '.join(names)} DESC, g.sort_name, g.group_key"
+            f"MAX(CASE WHEN weight > %s THEN 1 ELSE 0 END) AS strong, "
+            f"MAX(audience) AS audience, MAX(sort_name) AS sort_name FROM {table} "
+            f"WHERE term IN ({', '.join(['%s'] * len(every_term))}) {restricted}"
+            f"GROUP BY group_id) r "
+            f"ORDER BY strong DESC, {matched} DESC, {audience}"
+            f"{' + '.join(names)} DESC, sort_name, group_id"
         )
         return cls(sql, params)
 
@@ -337,19 +356,22 @@ def ranked_group_ids(queryset, query):
     return [group_id for group_id, _total in ranked_groups(queryset, query).rows()]
 
 
-def _words_found(queryset, options):
-    """For each word's set of terms: (does any group of ``queryset`` have one of them,
-    does one have it strongly, i.e. not only in its description)?
+def _words_found(within, options):
+    """For each word's set of terms: (does any public group (of ``within``, if given)
+    have one of them, does one have it strongly, i.e. not only in its description)?
 
-    One query of uncorrelated EXISTS, each of which stops at its first hit; it reads
-    them off the first row of ``queryset`` (when that is empty, nothing is found).
+    One query of uncorrelated EXISTS, each of which stops at its first hit.
     """
     checks = {}
     for index, terms in enumerate(options):
-        matches = GroupSearchTerm.objects.filter(term__in=terms, group__in=queryset.values("pk"))
+        matches = GroupSearchTerm.objects.filter(term__in=terms)
+        if within is not None:
+            matches = matches.filter(group__in=within.values("pk"))
         checks[f"any_{index}"] = Exists(matches)
         checks[f"strong_{index}"] = Exists(matches.filter(weight__gt=DESCRIPTION))
-    row = queryset.order_by().annotate(**checks).values_list(*checks).first()
+    # Read off the first row of the groups searched: none, nothing found.
+    groups = Group.objects.public() if within is None else within
+    row = groups.order_by().annotate(**checks).values_list(*checks).first()
     if not row:
         return [(False, False)] * len(options)
     return list(zip(row[::2], row[1::2], strict=True))

@@ -151,6 +151,13 @@ class DirectoryFilterForm(forms.Form):
             queryset = queryset.filter(Exists(self._meeting_rules()))
         return queryset
 
+    def within(self):
+        """The public groups a search is restricted to (an office's, the filters'), or
+        None for every public group (``groups.search.ranked_groups``)."""
+        if self.office or self.has_filters:
+            return self.filter(Group.objects.public())
+        return None
+
     def _meeting_rules(self):
         """The group's rules on the chosen weekday and time of day (EXISTS, by index)."""
         data = self.cleaned_data

@@ -300,24 +300,32 @@ class GroupChange(models.Model):
 
 
 class GroupSearchTerm(models.Model):
-    """One normalised word under which a group is found in the public directory.
+    """One normalised word under which a public group is found in the directory.
 
     The directory looks terms up by equality, so an ordinary B-tree index does the
-    work on PostgreSQL and SQLite alike, however many groups there are. Rebuilt by
-    ``groups.search.reindex_groups`` whenever a group or its topics change.
+    work on PostgreSQL and SQLite alike, however many groups there are. Only public
+    groups have terms, and each term carries what the ranking sorts by besides its
+    weight (the group's audience and its name in lower case): so a search reads the
+    index alone and never the groups. Rebuilt by ``groups.search.reindex_groups``
+    whenever a group or its topics change.
     """
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="search_terms")
     term = models.CharField(max_length=64)
     weight = models.PositiveSmallIntegerField()
+    # Copies of the group's, for the ranking (``groups.search.Ranking``).
+    audience = models.CharField(max_length=20, choices=Group.Audience.choices)
+    sort_name = models.CharField(max_length=200)
 
     class Meta:
         verbose_name = _("search term")
         verbose_name_plural = _("search terms")
         indexes = [
-            # Covering: the ranking reads (term, group, weight) from the index alone.
+            # Covering: the ranking reads everything it needs from the index alone.
             models.Index(
-                fields=["term", "group"], name="groups_searchterm_term", include=["weight"]
+                fields=["term", "group"],
+                name="groups_searchterm_ranking",
+                include=["weight", "audience", "sort_name"],
             )
         ]
         constraints = [

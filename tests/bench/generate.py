@@ -111,7 +111,7 @@ def has_expected_counts(scale):
     if not Verification.objects.exists():  # made before the yearly data check
         return False
     indexed = GroupSearchTerm.objects.filter(group=OuterRef("pk"))
-    return not Group.objects.exclude(Exists(indexed)).exists()
+    return not Group.objects.public().exclude(Exists(indexed)).exists()
 
 
 def is_empty():
@@ -160,7 +160,7 @@ class _Office:
 
 @dataclass
 class _Group:
-    """What later steps need of a group; also read as a Group by ``terms_for_group``."""
+    """What later steps need of a group; also read as a Group by ``search.postings``."""
 
     id: int
     name: str
@@ -169,9 +169,19 @@ class _Group:
     district: str
     topics: "_Related"  # Topic instances with their synonyms prefetched
     status: str
+    listing: str
+    audience: str
     room: int | None
     weekday: int
     start_time: datetime.time
+
+    @property
+    def pk(self):
+        return self.id
+
+    # Group's own test of being public reads these.
+    Listing, Status = Group.Listing, Group.Status
+    is_public = Group.is_public
 
 
 def _nearest_postcodes(home, count):
@@ -558,6 +568,8 @@ class _Generator(ProgrammeSteps):
             district=district or "",
             topics=topics,
             status=status,
+            listing=listing,
+            audience=audience,
             room=room,
             weekday=weekday,
             start_time=start_time,
@@ -658,16 +670,20 @@ class _Generator(ProgrammeSteps):
         )
 
     def search_index(self, groups):
-        """The rows ``reindex_groups`` writes, made by its own ``terms_for_group``."""
+        """The rows ``reindex_groups`` writes, made by its own ``postings``."""
         known_words = search.lexicon()
         rows = (
-            (group.id, term, weight)
+            (group.id, p.term, p.weight, p.audience, p.sort_name)
             for group in groups
-            for term, weight in search.terms_for_group(group, known_words).items()
+            for p in search.postings(group, known_words)
         )
         # How many terms there are is known only once they are made: the bar estimates.
         self.writer.write_pairs(
-            GroupSearchTerm, ["group", "term", "weight"], rows, 60 * len(groups), "search index"
+            GroupSearchTerm,
+            ["group", "term", "weight", "audience", "sort_name"],
+            rows,
+            50 * len(groups),
+            "search index",
         )
 
     # Web requests in the inbox

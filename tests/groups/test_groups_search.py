@@ -469,3 +469,69 @@ def test_description_only_results_cost_the_same_queries_for_more_groups(client, 
 
     client.get(reverse("groups:directory"), {"q": "Pudding"})  # the vocabulary cached
     assert queries(2) == queries(20)
+
+
+# Issue 23, first-time searches: the terms hold only public groups, with their sort keys
+
+
+def test_only_public_groups_have_search_terms_and_they_go_when_a_group_leaves(office):
+    from groups.models import GroupSearchTerm
+
+    shown = GroupFactory(office=office, name="Tinnitus-Treff", audience=Group.Audience.BOTH)
+    unlisted = GroupFactory(office=office, name="Tinnitus intern", listing=Group.Listing.UNLISTED)
+    closed = GroupFactory(office=office, name="Tinnitus alt", status=Group.Status.CLOSED)
+    reindex_groups([shown.pk, unlisted.pk, closed.pk])
+    terms = GroupSearchTerm.objects.filter(term="tinnitus")
+    assert list(terms.values_list("group", "audience", "sort_name")) == [
+        (shown.pk, Group.Audience.BOTH, "tinnitus-treff")
+    ]
+    shown.listing = Group.Listing.UNLISTED
+    shown.save()
+    reindex_groups([shown.pk])
+    assert not GroupSearchTerm.objects.exists()
+    assert ranked_group_ids(None, "Tinnitus") == []
+
+
+def test_equal_ranks_follow_the_name_also_after_a_rename(office):
+    first = GroupFactory(office=office, name="Äpfel und Tinnitus")
+    second = GroupFactory(office=office, name="Zuhören bei Tinnitus")
+    reindex_groups([first.pk, second.pk])
+    # As the database orders the lower-case names (Ä after Z in codepoint order).
+    expected = sorted([first, second], key=lambda group: group.name.lower())
+    assert ranked_group_ids(None, "Tinnitus") == [group.pk for group in expected]
+    second.name = "Achtsam mit Tinnitus"
+    second.save()
+    reindex_groups([second.pk])
+    assert ranked_group_ids(None, "Tinnitus")[0] == second.pk
+
+
+def test_every_public_group_and_a_queryset_of_them_rank_alike(groups, office):
+    queries = ["Depression", "Sohn nimmt Drogen", "Alkoholsuht", "Diabetes Typ-1", "Long Covid"]
+    for query in queries:
+        everyone = ranked_groups(None, query).graded()
+        assert everyone, query
+        assert everyone == ranked_groups(Group.objects.public(), query).graded(), query
+
+
+def test_a_filter_restricts_the_ranking_to_the_groups_it_admits(groups, office):
+    online = Group.objects.public().filter(format=Group.Format.ONLINE)
+    found = ranked_group_ids(online, "Long Covid")
+    assert found and set(found) <= set(online.values_list("pk", flat=True))
+    assert ranked_group_ids(Group.objects.none(), "Long Covid") == []
+
+
+def test_the_directory_filters_are_marked_up_as_bootstrap_fields(client, groups):
+    response = client.get(
+        reverse("groups:directory"),
+        {"near": "Atlantis", "category": "sucht", "format": "online", "accessible": "on"},
+    )
+    content = response.content.decode()
+    assert '<label for="id_near" class="form-label">' in content
+    assert 'class="textinput form-control is-invalid" aria-invalid="true"' in content
+    assert 'aria-describedby="id_near_error"' in content
+    assert '<div id="id_near_error" class="invalid-feedback"><p id="error_1_id_near">' in content
+    assert '<option value="sucht" selected>' in content
+    assert '<option value="online" selected>online</option>' in content
+    assert 'id="id_accessible" checked>' in content
+    assert 'id="id_relatives">' in content  # not ticked
+    assert '<option value="10" selected>10 km</option>' in content  # the default distance

@@ -112,7 +112,10 @@ def _groups(office):
 
 
 def top_five(directory, query):
-    ids = ranked_group_ids(Group.objects.public(), query)[:5]
+    graded = ranked_groups(None, query).graded()  # every public group: the directory's
+    # The same ranking, through the filters' way (the groups a queryset admits).
+    assert graded == ranked_groups(Group.objects.public(), query).graded()
+    ids = [pk for pk, *_counts in graded][:5]
     by_id = {group.pk: name for name, group in directory.items()}
     return [by_id[pk] for pk in ids]
 
