@@ -51,7 +51,8 @@ RULES = {
         erased={"contact_route": Group.ContactRoute.OFFICE},
     ),
     "groups.groupchange": dict(reviewed=("fields",), links={"user": "keep"}),
-    "groups.groupsearchterm": dict(reviewed=("term",)),
+    # The public group's words and its name in lower case (as on its public page).
+    "groups.groupsearchterm": dict(reviewed=("term", "sort_name")),
     "groups.inquiry": dict(
         links={"assigned_to": "keep"},
         personal=INQUIRY_PERSONAL,

@@ -191,6 +191,13 @@ class Group(models.Model):
                 name="groups_group_public_updated",
                 condition=~Q(listing="unlisted") & ~Q(status="closed"),
             ),
+            # A search with a format ("Trauer, online"): the ids of the public groups of
+            # that format, read from the index and merged with the search's terms.
+            models.Index(
+                fields=["format", "id"],
+                name="groups_group_public_format",
+                condition=~Q(listing="unlisted") & ~Q(status="closed"),
+            ),
             # "Near me": a bounding box on the public groups with a place, read from the index.
             models.Index(
                 fields=["latitude", "longitude"],
