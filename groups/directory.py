@@ -40,7 +40,7 @@ def search_page(request, form, template_name, **context):
     if form.near_place:
         page, online = _near_me(request, form)
     elif form.query:
-        ranked = ranked_groups(form.within(), form.query)
+        ranked = ranked_groups(form.within(), form.query, form.search_format)
         number = request.GET.get("page")
         results = RankedResults(ranked, PAGE_SIZE, number)
         page = Paginator(results, PAGE_SIZE).get_page(number)

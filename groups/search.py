@@ -11,6 +11,7 @@ description.
 import functools
 import itertools
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.cache import cache
@@ -148,8 +149,9 @@ def terms_for_group(group, known_words):
 
 def postings(group, known_words):
     """The search terms of ``group`` as stored: {term: weight} with what the ranking
-    sorts by besides the weight (its audience and lower-case name); none if it is not
-    public, since only public groups are searched."""
+    sorts by besides the weight (its audience and lower-case name) and its format (the
+    directory's most used filter); none if it is not public, since only public groups
+    are searched."""
     if not group.is_public:
         return []
     sort_name = group.name.lower()
@@ -159,6 +161,7 @@ def postings(group, known_words):
             term=term,
             weight=weight,
             audience=group.audience,
+            format=group.format,
             sort_name=sort_name,
         )
         for term, weight in terms_for_group(group, known_words).items()
@@ -185,9 +188,10 @@ def reindex_topic(topic):
     reindex_groups(topic.groups.values_list("pk", flat=True))
 
 
-def ranked_groups(within, query):
+def ranked_groups(within, query, format=None):
     """The public groups matching ``query``, best first, as a ``Ranking``; only those of
-    the queryset ``within`` if given (the filters), else every public group.
+    the queryset ``within`` if given (the filters), else every public group; only those
+    of ``format`` if given (which the search terms know: no filter needed for it).
 
     Each query word is looked up as typed (stemmed). A word that finds no group by a
     topic, name, synonym or place ("strong"; a description only is "weak") is tried by
@@ -208,7 +212,11 @@ def ranked_groups(within, query):
         return Ranking()
     words = parsed.words
     options = [set(word.forms) for word in words]
-    found = _words_found(within, options)
+    try:
+        scope = Restriction.of(within, format)
+    except EmptyResultSet:  # within.none(): nothing to rank
+        return Ranking()
+    found = _words_found(within, format, options)
     weak = [index for index, (_any, strong) in enumerate(found) if not strong]
     corrected = {}
     for index in weak:
@@ -223,7 +231,7 @@ def ranked_groups(within, query):
             columns.extend((part, options[index] | {part}) for part in sorted(word.parts))
         else:
             columns.append((word.main, options[index]))
-    return Ranking.of(within, columns, relatives=parsed.relatives)
+    return Ranking.of(scope, columns, relatives=parsed.relatives)
 
 
 class Ranking:
@@ -242,8 +250,18 @@ class Ranking:
         self.sql, self.params = sql, list(params)
 
     @classmethod
-    def of(cls, within, columns, relatives=False):
-        """``columns``: [(the term as typed, every term that matches it)]."""
+    def of(cls, scope, columns, relatives=False):
+        """``scope``: a ``Restriction``; ``columns``: [(the term as typed, every term
+        that matches it)]."""
+        every_term = sorted(set().union(*(terms | {main} for main, terms in columns)))
+        if len(every_term) == 1:
+            return cls.one_term(every_term[0], scope, relatives)
+        return cls.aggregated(columns, scope, relatives)
+
+    @classmethod
+    def aggregated(cls, columns, scope=None, relatives=False):
+        """The ranking of several terms: their postings grouped by group."""
+        scope = scope or Restriction()
         best, params = [], []
         for index, (main, terms) in enumerate(columns):
             terms = terms | {main}  # never an empty IN ()
@@ -254,34 +272,58 @@ class Ranking:
             )
             params += [main, *sorted(terms)]
         every_term = sorted(set().union(*(terms | {main} for main, terms in columns)))
-        params += [DESCRIPTION, *every_term]
-        restricted = ""
-        if within is not None:
-            try:
-                groups_sql, groups_params = within.order_by().values("pk").query.sql_with_params()
-            except EmptyResultSet:  # within.none(): nothing to rank
-                return cls()
-            restricted = f"AND group_id IN ({groups_sql}) "
-            params += groups_params
+        params += [DESCRIPTION, *every_term, *scope.params]
         names = [f"word_{index}" for index in range(len(columns))]
         matched = " + ".join(f"CASE WHEN {name} > 0 THEN 1 ELSE 0 END" for name in names)
         audience = ""
         if relatives:
             audience = "CASE audience WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END DESC, "
             params += [Group.Audience.RELATIVES, Group.Audience.BOTH]
-        table = connection.ops.quote_name(GroupSearchTerm._meta.db_table)
         sql = (
             # Built of placeholders, the table's name and the ORM's own SQL for within.
             f"SELECT group_id, COUNT(*) OVER (), strong, SUM(strong) OVER () "  # noqa: S608  # nosec B608
             f"FROM (SELECT group_id, {', '.join(best)}, "
             f"MAX(CASE WHEN weight > %s THEN 1 ELSE 0 END) AS strong, "
-            f"MAX(audience) AS audience, MAX(sort_name) AS sort_name FROM {table} "
-            f"WHERE term IN ({', '.join(['%s'] * len(every_term))}) {restricted}"
+            f"MAX(audience) AS audience, MAX(sort_name) AS sort_name FROM {_terms_table()} "
+            f"WHERE term IN ({', '.join(['%s'] * len(every_term))}) {scope.sql}"
             f"GROUP BY group_id) r "
             f"ORDER BY strong DESC, {matched} DESC, {audience}"
             f"{' + '.join(names)} DESC, sort_name, group_id"
         )
         return cls(sql, params)
+
+    @classmethod
+    def one_term(cls, term, scope=None, relatives=False):
+        """The ranking of a query of one term ("Depression"), as ``aggregated`` ranks it:
+        a group has the term at most once, so nothing is grouped; every group matches
+        the one word (doubled: it is the word as typed), and strong is a weight above a
+        description's, so the order is by weight, then by name. That is the order of the
+        terms' index: a page reads its rows there, and the totals count index entries.
+        """
+        scope = scope or Restriction()
+        table = _terms_table()
+        strong = "CASE WHEN weight > %s THEN 1 ELSE 0 END"
+        order, order_params = "weight DESC", []
+        if relatives:  # strong first, then the audience: not the index's order
+            audience = "CASE audience WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END"
+            order = f"{strong} DESC, {audience} DESC, weight DESC"
+            order_params = [DESCRIPTION, Group.Audience.RELATIVES, Group.Audience.BOTH]
+        where, where_params = f"term = %s {scope.sql}", [term, *scope.params]
+        if scope.joins:
+            # The filters are tested once per term: the totals as a window over the rows.
+            sql = (
+                f"SELECT group_id, COUNT(*) OVER (), {strong}, SUM({strong}) OVER () "  # noqa: S608  # nosec B608
+                f"FROM {table} WHERE {where} ORDER BY {order}, sort_name, group_id"
+            )
+            return cls(sql, [DESCRIPTION, DESCRIPTION, *where_params, *order_params])
+        # Nothing to join: the totals count index entries, the page reads the index.
+        sql = (
+            f"SELECT group_id, (SELECT COUNT(*) FROM {table} WHERE {where}), {strong}, "  # noqa: S608  # nosec B608
+            f"(SELECT COUNT(*) FROM {table} WHERE {where} AND weight > %s) "
+            f"FROM {table} WHERE {where} ORDER BY {order}, sort_name, group_id"
+        )
+        params = [*where_params, DESCRIPTION, *where_params, DESCRIPTION, *where_params]
+        return cls(sql, [*params, *order_params])
 
     def rows(self, offset=0, limit=None):
         """[(group id, total of matches)], best first, from ``offset`` on."""
@@ -351,20 +393,49 @@ class RankedResults:
         return self._fetch(wanted)
 
 
-def ranked_group_ids(queryset, query):
+def ranked_group_ids(within, query, format=None):
     """The ids of ``ranked_groups``, as a list."""
-    return [group_id for group_id, _total in ranked_groups(queryset, query).rows()]
+    return [group_id for group_id, _total in ranked_groups(within, query, format).rows()]
 
 
-def _words_found(within, options):
-    """For each word's set of terms: (does any public group (of ``within``, if given)
-    have one of them, does one have it strongly, i.e. not only in its description)?
+@dataclass(frozen=True)
+class Restriction:
+    """Which public groups' search terms a ranking reads: SQL conditions on the terms
+    (``AND …``), their parameters, and whether they join the groups (filters)."""
+
+    sql: str = ""
+    params: tuple = ()
+    joins: bool = False
+
+    @classmethod
+    def of(cls, within=None, format=None):
+        """The groups of the queryset ``within`` (None: every public group) of ``format``
+        (None: any). Raises ``EmptyResultSet`` for ``within.none()``."""
+        sql, params = "", []
+        if format:
+            sql, params = "AND format = %s ", [format]
+        if within is not None:
+            groups_sql, groups_params = within.order_by().values("pk").query.sql_with_params()
+            sql, params = f"{sql}AND group_id IN ({groups_sql}) ", [*params, *groups_params]
+        return cls(sql, tuple(params), joins=within is not None)
+
+
+def _terms_table():
+    return connection.ops.quote_name(GroupSearchTerm._meta.db_table)
+
+
+def _words_found(within, format, options):
+    """For each word's set of terms: (does any public group (of ``within``, if given;
+    of ``format``, if given) have one of them, does one have it strongly, i.e. not only
+    in its description)?
 
     One query of uncorrelated EXISTS, each of which stops at its first hit.
     """
     checks = {}
     for index, terms in enumerate(options):
         matches = GroupSearchTerm.objects.filter(term__in=terms)
+        if format:
+            matches = matches.filter(format=format)
         if within is not None:
             matches = matches.filter(group__in=within.values("pk"))
         checks[f"any_{index}"] = Exists(matches)

@@ -119,7 +119,7 @@ class DirectoryFilterForm(forms.Form):
         slug = slug or settings.PUBLIC_OFFICE_SLUG
         return Office.objects.filter(slug=slug).first() if slug else None
 
-    def filter(self, queryset):
+    def filter(self, queryset, by_format=True):
         data = self.cleaned_data if self.is_bound else {}
         if self.office:
             queryset = queryset.filter(office=self.office)
@@ -135,7 +135,7 @@ class DirectoryFilterForm(forms.Form):
         if data.get("place"):
             place = data["place"].strip()
             queryset = queryset.filter(Q(city__icontains=place) | Q(district__icontains=place))
-        if data.get("format"):
+        if by_format and data.get("format"):
             queryset = queryset.filter(format=data["format"])
         if data.get("language"):
             queryset = queryset.filter(languages__icontains=data["language"].strip())
@@ -152,11 +152,17 @@ class DirectoryFilterForm(forms.Form):
         return queryset
 
     def within(self):
-        """The public groups a search is restricted to (an office's, the filters'), or
-        None for every public group (``groups.search.ranked_groups``)."""
-        if self.office or self.has_filters:
-            return self.filter(Group.objects.public())
+        """The public groups a search is restricted to (an office's, the filters' but the
+        format's, which ``search_format`` gives), or None for every public group: the
+        first arguments of ``groups.search.ranked_groups``."""
+        if self.office or self._set_filters(but=("format",)):
+            return self.filter(Group.objects.public(), by_format=False)
         return None
+
+    @property
+    def search_format(self):
+        """The format a search is restricted to (the search terms know it), or None."""
+        return (self.cleaned_data.get("format") if self.is_bound else None) or None
 
     def _meeting_rules(self):
         """The group's rules on the chosen weekday and time of day (EXISTS, by index)."""
@@ -173,8 +179,12 @@ class DirectoryFilterForm(forms.Form):
 
     @property
     def has_filters(self):
+        return self._set_filters()
+
+    def _set_filters(self, but=()):
         data = self.cleaned_data if self.is_bound else {}
-        return any(data.get(name) for name in self.fields if name not in ("q", "radius", "stelle"))
+        ignored = {"q", "radius", "stelle", *but}
+        return any(data.get(name) for name in self.fields if name not in ignored)
 
     @property
     def has_more_filters(self):

@@ -1,6 +1,7 @@
 """Search terms hold only public groups, and a copy of what the ranking sorts by besides
-the weight (the group's audience and lower-case name), in their covering index: a
-search reads that index alone (``groups.search.Ranking``)."""
+the weight (the group's audience and lower-case name) and of its format, in their
+covering index, ordered
+as a one-term search ranks: a search reads that index alone (``groups.search.Ranking``)."""
 
 from django.db import migrations, models
 from django.db.models import OuterRef, Q, Subquery
@@ -15,6 +16,7 @@ def copy_from_groups(apps, schema_editor):
     group = Group.objects.filter(pk=OuterRef("group_id"))
     GroupSearchTerm.objects.update(
         audience=Subquery(group.values("audience")[:1]),
+        format=Subquery(group.values("format")[:1]),
         sort_name=Subquery(group.values(lower=Lower("name"))[:1]),
     )
     # SQLite's LOWER() folds ASCII letters only: the rest as groups.search writes them.
@@ -48,6 +50,16 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="groupsearchterm",
+            name="format",
+            field=models.CharField(
+                choices=[("in_person", "in person"), ("online", "online"), ("hybrid", "hybrid")],
+                default="in_person",
+                max_length=20,
+            ),
+            preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="groupsearchterm",
             name="sort_name",
             field=models.CharField(default="", max_length=200),
             preserve_default=False,
@@ -56,9 +68,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="groupsearchterm",
             index=models.Index(
-                fields=["term", "group"],
-                include=["weight", "audience", "sort_name"],
-                name="groups_searchterm_ranking",
+                fields=["term", "-weight", "sort_name", "group"],
+                include=["audience", "format"],
+                name="groups_searchterm_ranked",
             ),
         ),
     ]

@@ -312,27 +312,30 @@ class GroupSearchTerm(models.Model):
     The directory looks terms up by equality, so an ordinary B-tree index does the
     work on PostgreSQL and SQLite alike, however many groups there are. Only public
     groups have terms, and each term carries what the ranking sorts by besides its
-    weight (the group's audience and its name in lower case): so a search reads the
-    index alone and never the groups. Rebuilt by ``groups.search.reindex_groups``
-    whenever a group or its topics change.
+    weight (the group's audience and its name in lower case) and the group's format:
+    so a search (also "online") reads the index alone and never the groups. Rebuilt by
+    ``groups.search.reindex_groups`` whenever a group or its topics change.
     """
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="search_terms")
     term = models.CharField(max_length=64)
     weight = models.PositiveSmallIntegerField()
-    # Copies of the group's, for the ranking (``groups.search.Ranking``).
+    # Copies of the group's, for the ranking (``groups.search.Ranking``) and its most
+    # used filter ("online").
     audience = models.CharField(max_length=20, choices=Group.Audience.choices)
+    format = models.CharField(max_length=20, choices=Group.Format.choices)
     sort_name = models.CharField(max_length=200)
 
     class Meta:
         verbose_name = _("search term")
         verbose_name_plural = _("search terms")
         indexes = [
-            # Covering: the ranking reads everything it needs from the index alone.
+            # Covering: the ranking reads everything it needs from the index alone, and
+            # for one term in the order it ranks (by weight, then by name).
             models.Index(
-                fields=["term", "group"],
-                name="groups_searchterm_ranking",
-                include=["weight", "audience", "sort_name"],
+                fields=["term", "-weight", "sort_name", "group"],
+                name="groups_searchterm_ranked",
+                include=["audience", "format"],
             )
         ]
         constraints = [

@@ -171,6 +171,7 @@ class _Group:
     status: str
     listing: str
     audience: str
+    format: str
     room: int | None
     weekday: int
     start_time: datetime.time
@@ -570,6 +571,7 @@ class _Generator(ProgrammeSteps):
             status=status,
             listing=listing,
             audience=audience,
+            format=fmt,
             room=room,
             weekday=weekday,
             start_time=start_time,
@@ -673,14 +675,14 @@ class _Generator(ProgrammeSteps):
         """The rows ``reindex_groups`` writes, made by its own ``postings``."""
         known_words = search.lexicon()
         rows = (
-            (group.id, p.term, p.weight, p.audience, p.sort_name)
+            (group.id, p.term, p.weight, p.audience, p.format, p.sort_name)
             for group in groups
             for p in search.postings(group, known_words)
         )
         # How many terms there are is known only once they are made: the bar estimates.
         self.writer.write_pairs(
             GroupSearchTerm,
-            ["group", "term", "weight", "audience", "sort_name"],
+            ["group", "term", "weight", "audience", "format", "sort_name"],
             rows,
             50 * len(groups),
             "search index",

@@ -42,7 +42,7 @@ def test_every_public_group_is_indexed_as_reindex_groups_indexes_it(tiny):
     assert set(GroupSearchTerm.objects.values_list("group", flat=True)) == public
 
     def terms(pk):
-        fields = ("term", "weight", "audience", "sort_name")
+        fields = ("term", "weight", "audience", "format", "sort_name")
         return set(GroupSearchTerm.objects.filter(group=pk).values_list(*fields))
 
     generated = {pk: terms(pk) for pk in groups[:10]}

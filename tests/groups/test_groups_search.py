@@ -535,3 +535,52 @@ def test_the_directory_filters_are_marked_up_as_bootstrap_fields(client, groups)
     assert 'id="id_accessible" checked>' in content
     assert 'id="id_relatives">' in content  # not ticked
     assert '<option value="10" selected>10 km</option>' in content  # the default distance
+
+
+def test_a_one_term_query_ranks_as_the_grouped_ranking_would(groups, office):
+    from django.db.models import Count
+
+    from groups.models import GroupSearchTerm
+    from groups.search import Ranking, Restriction
+
+    for key, audience in [("dep", Group.Audience.RELATIVES), ("angst", Group.Audience.BOTH)]:
+        groups[key].audience = audience
+        groups[key].save()
+    reindex_groups([groups["dep"].pk, groups["angst"].pk])
+    common = (
+        GroupSearchTerm.objects.values("term")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .order_by("-n", "term")
+        .values_list("term", flat=True)[:15]
+    )
+    assert len(common) == 15
+    scopes = [
+        Restriction(),
+        Restriction.of(format=Group.Format.IN_PERSON),  # read off the terms
+        Restriction.of(Group.objects.public().exclude(format=Group.Format.ONLINE)),  # joined
+    ]
+    for term in common:
+        for relatives in (False, True):
+            for scope in scopes:
+                grouped = Ranking.aggregated([(term, {term})], scope, relatives=relatives)
+                single = Ranking.one_term(term, scope, relatives=relatives)
+                assert single.graded() == grouped.graded(), (term, relatives, scope)
+                assert single.graded(1, 2) == grouped.graded(1, 2), (term, relatives, scope)
+    assert Ranking.of(Restriction(), [("depression", {"depression"})]).sql == (
+        Ranking.one_term("depression").sql
+    )
+
+
+def test_a_format_ranks_as_a_filter_on_the_groups_would(groups, office):
+    groups["dep"].format = Group.Format.ONLINE
+    groups["dep"].save()
+    reindex_groups([groups["dep"].pk])
+    for query in ["Depression", "Long Covid", "Sohn nimmt Drogen", "Diabetes Typ-1"]:
+        for format in Group.Format.values:
+            filtered = Group.objects.public().filter(format=format)
+            assert (
+                ranked_groups(None, query, format).graded()
+                == ranked_groups(filtered, query).graded()
+            ), (query, format)
+    assert ranked_group_ids(None, "Depression", Group.Format.ONLINE) == [groups["dep"].pk]

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import Group
-from groups.search import ranked_group_ids, ranked_groups, reindex_groups
+from groups.search import ranked_groups, reindex_groups
 from kontaktstelle.demo.groups import resolve_topics
 from tests.factories import GroupFactory, OfficeFactory
 
