@@ -24,12 +24,28 @@ ONLINE_SHOWN = 5
 SUBMISSIONS_PER_HOUR = 5
 
 
+# What a result card shows of a group (groups/fragments/group_card.html), and no more.
+CARD_FIELDS = [
+    "name",
+    "slug",
+    "description",
+    "city",
+    "district",
+    "format",
+    "schedule",
+    "status",
+    "age_group",
+    "office__name",
+]
+
+
 def public_groups():
     """Published, not closed groups, with what a result list shows."""
     return (
         Group.objects.public()
         .select_related("office")
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        .only(*CARD_FIELDS)
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name").only("name")))
     )
 
 
@@ -37,6 +53,8 @@ def search_page(request, form, template_name, **context):
     """The search and results of ``form`` rendered with ``template_name`` (the directory,
     or an office's embedded one, which passes its own ``context``)."""
     online, perhaps, missed, found_count = None, [], False, None
+    # The office whose groups are searched, else the one the installation shows.
+    home = form.office or public_office(sites=False)
     if form.near_place:
         page, online = _near_me(request, form)
     elif form.query:
@@ -58,7 +76,7 @@ def search_page(request, form, template_name, **context):
         # Words the thesaurus lacks: counted on every search (so the page is not kept).
         missed = not results.strong_total and not form.has_filters
         if missed:
-            missed_searches.record(form.office or public_office(), form.query)
+            missed_searches.record(home, form.query)
     else:
         page = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -75,8 +93,8 @@ def search_page(request, form, template_name, **context):
             "found_count": page.paginator.count if found_count is None else found_count,
             "groups": page.object_list,
             "query_string": query.urlencode(),
-            "office": (form.office or public_office()) if not page.object_list else None,
-            **_scope(form, query),
+            "office": home if not page.object_list else None,
+            **_scope(form, home, query),
             "perhaps": perhaps,
             "near": form.near_place,
             "online": online,
@@ -86,12 +104,11 @@ def search_page(request, form, template_name, **context):
     return never_keep(response) if missed else response
 
 
-def _scope(form, query):
+def _scope(form, home, query):
     """Whose groups the page lists, and the links to switch (where there is more than one
     office): to the whole network from an office's groups, and back to the office the
-    installation shows from the network."""
+    installation shows (``home``) from the network."""
     url = reverse("groups:directory")
-    home = form.office or public_office()
     several = home is not None and Office.objects.exclude(pk=home.pk).exists()
     if form.office:
         return {

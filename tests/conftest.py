@@ -5,6 +5,7 @@ import logging
 import pytest
 from django.core.cache import cache
 
+from groups import search
 from kontaktstelle.accounts.models import Membership
 from tests.factories import (
     NetworkFactory,
@@ -97,8 +98,10 @@ def coordinator(network):
 def _empty_cache():
     """Each test starts with an empty cache (search vocabulary, rate limits)."""
     cache.clear()
+    search.forget_held()
     yield
     cache.clear()
+    search.forget_held()
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,14 @@ from django.shortcuts import get_object_or_404
 from kontaktstelle.offices.models import Office, Site
 
 
-def public_office(slug=None):
-    """The office of a public page: by its slug (404 if unknown), else the configured one."""
-    offices = Office.objects.prefetch_related(
-        Prefetch("sites", queryset=Site.objects.order_by("name"))
-    )
+def public_office(slug=None, sites=True):
+    """The office of a public page: by its slug (404 if unknown), else the configured one;
+    with its sites (by name) unless ``sites`` is false."""
+    offices = Office.objects.all()
+    if sites:
+        offices = offices.prefetch_related(
+            Prefetch("sites", queryset=Site.objects.order_by("name"))
+        )
     if slug:
         return get_object_or_404(offices, slug=slug)
     if settings.PUBLIC_OFFICE_SLUG:

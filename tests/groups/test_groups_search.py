@@ -584,3 +584,19 @@ def test_a_format_ranks_as_a_filter_on_the_groups_would(groups, office):
                 == ranked_groups(filtered, query).graded()
             ), (query, format)
     assert ranked_group_ids(None, "Depression", Group.Format.ONLINE) == [groups["dep"].pk]
+
+
+def test_the_vocabulary_is_held_by_the_process_until_it_changes(db, monkeypatch):
+    from groups import search
+
+    first = lexicon()
+    calls = []
+    monkeypatch.setattr(search.cache, "get_or_set", lambda *args: calls.append(args))
+    assert lexicon() is first  # not fetched from the shared cache again
+    assert calls == []
+    monkeypatch.undo()
+    category = TopicCategory.objects.create(slug="neu", name="Neu")
+    Topic.objects.create(category=category, name="Quantenschmerz")
+    search.invalidate_lexicon()  # a new version: every process reads it anew
+    assert "quantenschmerz" in lexicon()
+    assert "quantenschmerz" not in first
