@@ -229,8 +229,9 @@ def ranked_groups(within, query, format=None):
     topic above description; a whole word above a part of it), then by name. A word
     that finds nothing never empties the result the other words fill.
 
-    The ranking is computed by the database (one GROUP BY over the matching terms),
-    so only the page that is shown travels to Python (``RankedResults``).
+    The ranking is computed by the database from the search terms' index alone (one
+    GROUP BY over the matching terms; for one term, its rows in the index's order), so
+    only the page that is shown travels to Python (``RankedResults``).
     """
     known_words = lexicon()
     parsed = text.parse_query(query, known_words)
@@ -268,8 +269,9 @@ class Ranking:
     group ranks by whether any match is strong (above a description's weight), by how
     many columns it matches, for a query naming relatives by its audience (relatives,
     then both), then by the sum, then by name. It reads the search terms alone, from
-    their covering index: they hold only public groups, with their audience and name.
-    Filters (``within``) restrict the terms to the ids of the groups they admit.
+    their covering index: they hold only public groups, with their audience, format and
+    name. A format is a condition on the terms; other filters restrict the terms to
+    the ids of the groups they admit (``Restriction``).
     """
 
     def __init__(self, sql="", params=()):
