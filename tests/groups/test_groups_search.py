@@ -600,3 +600,25 @@ def test_the_vocabulary_is_held_by_the_process_until_it_changes(db, monkeypatch)
     search.invalidate_lexicon()  # a new version: every process reads it anew
     assert "quantenschmerz" in lexicon()
     assert "quantenschmerz" not in first
+
+
+@pytest.mark.parametrize(
+    ("filters", "joins"),
+    [({}, False), ({"format": "online"}, False), ({"relatives": "on"}, True)],
+)
+def test_the_directory_ranks_from_the_terms_and_joins_groups_only_for_filters(
+    client, groups, filters, joins
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("groups:directory"), {"q": "Depression", **filters})
+    assert response.status_code == 200
+    ranking = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT group_id")
+    ]
+    assert len(ranking) == 1
+    assert ('"groups_group"' in ranking[0]) is joins

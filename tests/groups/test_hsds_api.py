@@ -394,6 +394,33 @@ def test_search_finds_public_groups_only(client, world):
     assert page["total_items"] == 3
 
 
+def test_a_search_without_filters_reads_the_search_terms_alone(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def ranking(**params):
+        with CaptureQueriesContext(connection) as captured:
+            page = get(client, "services", search="Tinnitus", **params)
+        ranked = [
+            q["sql"]
+            for q in captured.captured_queries
+            if "groups_groupsearchterm" in q["sql"] and "COUNT(*)" in q["sql"]
+        ]
+        return page, ranked[0]
+
+    page, sql = ranking()
+    assert page["total_items"] == 3
+    assert '"groups_group"' not in sql  # no join: the terms hold only public groups
+    office_id = ids.numbered("organization", world["office"].pk)
+    page, sql = ranking(organization_id=office_id)
+    assert '"groups_group"' in sql  # the office's groups, as the filter admits them
+    assert set(service_names(page)) <= {
+        "Tinnitus Treff",
+        "Ohrgeräusche Abendgruppe",
+        "Tinnitus ohne Ort",
+    }
+
+
 def test_taxonomy_term_and_organization_filters(client, world):
     w = world
     grief = hsds.topic_term_id(w["grief"].name)
