@@ -18,7 +18,7 @@ from pathlib import Path
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Exists, Q
+from django.db.models import Q
 
 from groups import text
 from groups.models import Group, GroupSearchTerm, Synonym, Topic
@@ -243,7 +243,7 @@ def ranked_groups(within, query, format=None):
         scope = Restriction.of(within, format)
     except EmptyResultSet:  # within.none(): nothing to rank
         return Ranking()
-    found = _words_found(within, format, options)
+    found = _words_found(scope, options)
     weak = [index for index, (_any, strong) in enumerate(found) if not strong]
     corrected = {}
     for index in weak:
@@ -452,25 +452,26 @@ def _terms_table():
     return connection.ops.quote_name(GroupSearchTerm._meta.db_table)
 
 
-def _words_found(within, format, options):
-    """For each word's set of terms: (does any public group (of ``within``, if given;
-    of ``format``, if given) have one of them, does one have it strongly, i.e. not only
-    in its description)?
+def _words_found(scope, options):
+    """For each word's set of terms: (does any public group of ``scope`` (a
+    ``Restriction``) have one of them, does one have it strongly, i.e. not only in its
+    description)?
 
-    One query of uncorrelated EXISTS, each of which stops at its first hit.
+    One query of uncorrelated EXISTS on the search terms' index, each of which stops at
+    its first hit.
     """
-    checks = {}
-    for index, terms in enumerate(options):
-        matches = GroupSearchTerm.objects.filter(term__in=terms)
-        if format:
-            matches = matches.filter(format=format)
-        if within is not None:
-            matches = matches.filter(group__in=within.values("pk"))
-        checks[f"any_{index}"] = Exists(matches)
-        checks[f"strong_{index}"] = Exists(matches.filter(weight__gt=DESCRIPTION))
-    # Read off the first row of the groups searched: none, nothing found.
-    groups = Group.objects.public() if within is None else within
-    row = groups.order_by().annotate(**checks).values_list(*checks).first()
-    if not row:
-        return [(False, False)] * len(options)
-    return list(zip(row[::2], row[1::2], strict=True))
+    table = _terms_table()
+    checks, params = [], []
+    for terms in options:
+        terms = sorted(terms) or [""]
+        listed = ", ".join(["%s"] * len(terms))
+        for strong in ("", "AND weight > %s "):
+            checks.append(
+                f"EXISTS (SELECT 1 FROM {table} WHERE term IN ({listed}) {strong}{scope.sql})"  # noqa: S608
+            )
+            params += [*terms, *([DESCRIPTION] if strong else []), *scope.params]
+    with connection.cursor() as cursor:
+        # Built of placeholders, the table's name and the ORM's own SQL for the filters.
+        cursor.execute(f"SELECT {', '.join(checks)}", params)  # nosec B608
+        row = cursor.fetchone()
+    return [(bool(row[index]), bool(row[index + 1])) for index in range(0, len(row), 2)]
