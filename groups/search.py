@@ -467,7 +467,7 @@ def _words_found(scope, options):
         listed = ", ".join(["%s"] * len(terms))
         for strong in ("", "AND weight > %s "):
             checks.append(
-                f"EXISTS (SELECT 1 FROM {table} WHERE term IN ({listed}) {strong}{scope.sql})"  # noqa: S608
+                f"EXISTS (SELECT 1 FROM {table} WHERE term IN ({listed}) {strong}{scope.sql})"  # noqa: S608  # nosec B608
             )
             params += [*terms, *([DESCRIPTION] if strong else []), *scope.params]
     with connection.cursor() as cursor:
