@@ -1,6 +1,7 @@
 """Statistics at a big office's scale: 50,000 consultations and 100,000 meeting logs in a
-year answer in well under a second on PostgreSQL, in the same number of queries as a
-handful of rows.
+year answer in the same number of queries as a handful of rows, on PostgreSQL. How long
+they take is measured by ``make bench`` ("statistics of a year"), not asserted here: a
+test's timing depends on the machine it runs on.
 
 The rows are made by ``INSERT ... SELECT generate_series`` so the test takes seconds;
 it needs PostgreSQL (CI runs the suite on it too).
@@ -28,7 +29,6 @@ pytestmark = [
 CONSULTATIONS = 50_000
 ACCOMPANIMENTS = 20_000
 LOGS_EACH = 5  # 100,000 meeting logs in the year
-BUDGET_SECONDS = 0.6  # "well under a second"; measured about 0.3 s here
 
 
 def table(model):
@@ -141,7 +141,7 @@ def fill(office, staff, sites, topics, groups, starters):
         cursor.execute("ANALYZE")
 
 
-def test_a_big_year_answers_in_well_under_a_second(client, office, staff):
+def test_a_big_year_answers_in_the_queries_of_a_small_one(client, office, staff):
     sites = [SiteFactory(office=office, name=f"Standort {n}") for n in range(3)]
     topics = [TopicFactory(name=f"Skalenthema {n}") for n in range(40)]
     groups = GroupFactory.create_batch(30, office=office, topics=topics[:3])
@@ -171,4 +171,3 @@ def test_a_big_year_answers_in_well_under_a_second(client, office, staff):
     assert summary["Beratungen"] == CONSULTATIONS
     assert summary["Begleitete Treffen"] == 100_000
     assert queries == few_queries  # the number of queries does not grow with the data
-    assert median < BUDGET_SECONDS
