@@ -174,10 +174,10 @@ def terms_for_group(group, known_words):
 
 
 def postings(group, known_words):
-    """The search terms of ``group`` as stored: {term: weight} with what the ranking
-    sorts by besides the weight (its audience and lower-case name) and its format (the
-    directory's most used filter); none if it is not public, since only public groups
-    are searched."""
+    """The search terms of ``group`` as stored (unsaved ``GroupSearchTerm`` rows): each
+    term with its weight, what the ranking sorts by besides the weight (the group's
+    audience and lower-case name) and its format (the directory's most used filter);
+    none if it is not public, since only public groups are searched."""
     if not group.is_public:
         return []
     sort_name = group.name.lower()
@@ -281,7 +281,7 @@ class Ranking:
     def of(cls, scope, columns, relatives=False):
         """``scope``: a ``Restriction``; ``columns``: [(the term as typed, every term
         that matches it)]."""
-        every_term = sorted(set().union(*(terms | {main} for main, terms in columns)))
+        every_term = _every_term(columns)
         if len(every_term) == 1:
             return cls.one_term(every_term[0], scope, relatives)
         return cls.aggregated(columns, scope, relatives)
@@ -299,7 +299,7 @@ class Ranking:
                 f"THEN weight ELSE 0 END) AS word_{index}"
             )
             params += [main, *sorted(terms)]
-        every_term = sorted(set().union(*(terms | {main} for main, terms in columns)))
+        every_term = _every_term(columns)
         params += [DESCRIPTION, *every_term, *scope.params]
         names = [f"word_{index}" for index in range(len(columns))]
         matched = " + ".join(f"CASE WHEN {name} > 0 THEN 1 ELSE 0 END" for name in names)
@@ -438,14 +438,24 @@ class Restriction:
     @classmethod
     def of(cls, within=None, format=None):
         """The groups of the queryset ``within`` (None: every public group) of ``format``
-        (None: any). Raises ``EmptyResultSet`` for ``within.none()``."""
+        (None: any). Raises ``EmptyResultSet`` for ``within.none()``.
+
+        A queryset that filters nothing beyond ``Group.objects.public()`` is every
+        public group: the terms alone, no join.
+        """
         sql, params = "", []
         if format:
             sql, params = "AND format = %s ", [format]
-        if within is not None:
+        joins = within is not None and within.query.where != Group.objects.public().query.where
+        if joins:
             groups_sql, groups_params = within.order_by().values("pk").query.sql_with_params()
             sql, params = f"{sql}AND group_id IN ({groups_sql}) ", [*params, *groups_params]
-        return cls(sql, tuple(params), joins=within is not None)
+        return cls(sql, tuple(params), joins=joins)
+
+
+def _every_term(columns):
+    """Every term the ``columns`` of a ranking look up, sorted."""
+    return sorted(set().union(*(terms | {main} for main, terms in columns)))
 
 
 def _terms_table():

@@ -168,9 +168,6 @@ def _term_topics(term_id):
     ]
 
 
-FILTERS = ("taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after")
-
-
 def _filtered(request, groups):
     """The taxonomy, organization and modified_after filters of the HSDS list endpoints."""
     term = request.GET.get("taxonomy_term_id", "").strip()
@@ -226,15 +223,12 @@ def _in_order(queryset, pks):
     return [by_id[pk] for pk in pks if pk in by_id]
 
 
-def _group_ids(request, groups, every_public=False):
-    """The ids of ``groups`` matching the ``search``, best first, else by name.
-    ``every_public``: ``groups`` are all public groups, which the search reads off its
-    terms alone (``groups.search.ranked_groups``)."""
+def _group_ids(request, groups):
+    """The ids of ``groups`` matching the ``search``, best first, else by name."""
     query = request.GET.get("search", "").strip()
     if query:
-        within = None if every_public else groups
         return lambda number, per_page: RankedResults(
-            ranked_groups(within, query), per_page, number
+            ranked_groups(groups, query), per_page, number
         )
     return groups.order_by("name", "pk").values_list("pk", flat=True)
 
@@ -293,7 +287,6 @@ def openapi(request):
 @api_view
 def services(request):
     groups = _filtered(request, Group.objects.public())
-    every_public = not any(request.GET.get(name, "").strip() for name in FILTERS)
     if _flag(request, "minimal"):
 
         def serialize(pks):
@@ -305,7 +298,7 @@ def services(request):
                 if pk in changed
             ]
 
-        return _page(request, _group_ids(request, groups, every_public), serialize), None
+        return _page(request, _group_ids(request, groups), serialize), None
     full = _flag(request, "full")
     loaded = []
 
@@ -315,7 +308,7 @@ def services(request):
         build = hsds.full_service if full else hsds.service
         return [build(group, request) for group in loaded]
 
-    page = _page(request, _group_ids(request, groups, every_public), serialize)
+    page = _page(request, _group_ids(request, groups), serialize)
     return page, _newest(loaded)
 
 

@@ -152,12 +152,10 @@ class DirectoryFilterForm(forms.Form):
         return queryset
 
     def within(self):
-        """The public groups a search is restricted to (an office's, the filters' but the
-        format's, which ``search_format`` gives), or None for every public group: the
-        first arguments of ``groups.search.ranked_groups``."""
-        if self.office or self._set_filters(but=("format",)):
-            return self.filter(Group.objects.public(), by_format=False)
-        return None
+        """The public groups a search is restricted to: an office's and the filters', but
+        for the format, which ``search_format`` gives (the arguments of
+        ``groups.search.ranked_groups``)."""
+        return self.filter(Group.objects.public(), by_format=False)
 
     @property
     def search_format(self):
@@ -179,12 +177,8 @@ class DirectoryFilterForm(forms.Form):
 
     @property
     def has_filters(self):
-        return self._set_filters()
-
-    def _set_filters(self, but=()):
         data = self.cleaned_data if self.is_bound else {}
-        ignored = {"q", "radius", "stelle", *but}
-        return any(data.get(name) for name in self.fields if name not in ignored)
+        return any(data.get(name) for name in self.fields if name not in ("q", "radius", "stelle"))
 
     @property
     def has_more_filters(self):

@@ -510,7 +510,19 @@ def test_every_public_group_and_a_queryset_of_them_rank_alike(groups, office):
     for query in queries:
         everyone = ranked_groups(None, query).graded()
         assert everyone, query
-        assert everyone == ranked_groups(Group.objects.public(), query).graded(), query
+        joined = ranked_groups(Group.objects.public().filter(pk__gt=0), query)
+        assert everyone == joined.graded(), query
+
+
+def test_a_queryset_that_filters_nothing_reads_the_terms_alone(db):
+    from groups.search import Restriction
+
+    assert not Restriction.of(Group.objects.public().order_by("name")).joins
+    assert Restriction.of(Group.objects.public().filter(pk__gt=0)).joins
+    assert Restriction.of(Group.objects.exclude(listing=Group.Listing.UNLISTED)).joins
+    assert Restriction.of(format=Group.Format.ONLINE) == Restriction(
+        "AND format = %s ", ("online",)
+    )
 
 
 def test_a_filter_restricts_the_ranking_to_the_groups_it_admits(groups, office):

@@ -535,7 +535,9 @@ def test_two_rows_taking_the_same_room_at_the_same_time_write_nothing(office):
     assert not Group.objects.exists() and not MeetingRule.objects.exists()
 
 
-def test_moving_a_group_into_an_occupied_room_is_refused(office):
+def _mover_and_an_occupied_room(office):
+    """ "Andere" meets in Haus – Raum 1 on Tuesdays 18–20; "Mover", without a room, on
+    Tuesdays 19–21."""
     room = RoomFactory(site=SiteFactory(office=office, name="Haus"), name="Raum 1")
     other = GroupFactory(office=office, name="Andere", room=room)
     MeetingRule.objects.create(
@@ -545,6 +547,11 @@ def test_moving_a_group_into_an_occupied_room_is_refused(office):
     MeetingRule.objects.create(
         group=mover, weekday=1, start_time=datetime.time(19), end_time=datetime.time(21)
     )
+    return mover
+
+
+def test_moving_a_group_into_an_occupied_room_is_refused(office):
+    mover = _mover_and_an_occupied_room(office)
     with override("en"):
         result = import_groups(office, "Name;Gruppenraum\nMover;Haus – Raum 1\n".encode(), "a.csv")
     [(line, message)] = result.errors
@@ -581,15 +588,7 @@ def test_a_rule_s_room_typed_otherwise_is_no_change(office):
 
 
 def test_a_kept_rule_moving_with_the_group_into_an_occupied_room_is_refused(office):
-    room = RoomFactory(site=SiteFactory(office=office, name="Haus"), name="Raum 1")
-    other = GroupFactory(office=office, name="Andere", room=room)
-    MeetingRule.objects.create(
-        group=other, weekday=1, start_time=datetime.time(18), end_time=datetime.time(20)
-    )
-    mover = GroupFactory(office=office, name="Mover", city="")
-    MeetingRule.objects.create(
-        group=mover, weekday=1, start_time=datetime.time(19), end_time=datetime.time(21)
-    )
+    mover = _mover_and_an_occupied_room(office)
     # The Tuesday rule stays (named in the cell) and would move into Raum 1 with the group;
     # the Friday rule is new and free.
     content = 'Name;Gruppenraum;Treffzeiten\nMover;Haus – Raum 1;"Di 19:00–21:00; Fr 10:00–12:00"\n'
