@@ -2,16 +2,14 @@
 pages and an office's embedded directory (``groups.views.public``, ``groups.views.embed``)."""
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from groups import geo, missed_searches
 from groups.forms.public import WHOLE_NETWORK
-from groups.models import Group, Topic
+from groups.models import Group
 from groups.search import RankedResults, ranked_group_ids, ranked_groups, without_sensitive
-from kontaktstelle.offices.models import Office
 from kontaktstelle.offices.selectors import public_office
 from kontaktstelle.web import rate_limits
 from kontaktstelle.web.clients import client_ip
@@ -40,13 +38,27 @@ CARD_FIELDS = [
 
 
 def public_groups():
-    """Published, not closed groups, with what a result list shows."""
-    return (
-        Group.objects.public()
-        .select_related("office")
-        .only(*CARD_FIELDS)
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name").only("name")))
+    """Published, not closed groups, with what a result card shows but their topics
+    (``with_topics``)."""
+    return Group.objects.public().select_related("office").only(*CARD_FIELDS)
+
+
+def with_topics(groups):
+    """``groups`` as a list, each with the names (``topic_names``, by name) and ids
+    (``topic_ids``) of its topics, read in one query of names rather than as topics."""
+    groups = list(groups)
+    by_id = {group.pk: group for group in groups}
+    for group in groups:
+        group.topic_names, group.topic_ids = [], set()
+    rows = (
+        Group.topics.through.objects.filter(group_id__in=by_id)
+        .order_by("topic__name", "topic_id")
+        .values_list("group_id", "topic_id", "topic__name")
     )
+    for group_id, topic_id, name in rows:
+        by_id[group_id].topic_names.append(name)
+        by_id[group_id].topic_ids.add(topic_id)
+    return groups
 
 
 def search_page(request, form, template_name, **context):
@@ -63,7 +75,7 @@ def search_page(request, form, template_name, **context):
         results = RankedResults(ranked, PAGE_SIZE, number)
         page = Paginator(results, PAGE_SIZE).get_page(number)
         by_id = public_groups().in_bulk(page.object_list)
-        found = [by_id[pk] for pk in page.object_list if pk in by_id]
+        found = with_topics(by_id[pk] for pk in page.object_list if pk in by_id)
         page.object_list = [group for group in found if group.pk in results.strong]
         perhaps = [group for group in found if group.pk not in results.strong]
         if not results.strong_total:  # a word in a description only: never grief by chance
@@ -81,6 +93,7 @@ def search_page(request, form, template_name, **context):
         page = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
+        page.object_list = with_topics(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     response = render(
@@ -109,7 +122,7 @@ def _scope(form, home, query):
     office): to the whole network from an office's groups, and back to the office the
     installation shows (``home``) from the network."""
     url = reverse("groups:directory")
-    several = home is not None and Office.objects.exclude(pk=home.pk).exists()
+    several = home is not None and home.has_others
     if form.office:
         return {
             "scope_name": form.office.name,
@@ -154,6 +167,7 @@ def _near_me(request, form):
     by_id = public_groups().in_bulk([*distances, *online_ids[:ONLINE_SHOWN]])
     for pk, km in distances.items():
         by_id[pk].distance_label = geo.distance_label(km)
+    with_topics(by_id.values())
     page.object_list = [by_id[pk] for pk in distances if pk in by_id]
     everywhere = request.GET.copy()
     for name in ("near", "radius", "page"):

@@ -141,11 +141,10 @@ def sensitive_topic_ids():
 
 
 def without_sensitive(groups):
-    """The groups none of whose (prefetched) topics is sensitive, in their order."""
+    """The groups none of whose topics (``topic_ids``, ``groups.directory.with_topics``)
+    is sensitive, in their order."""
     sensitive = sensitive_topic_ids()
-    return [
-        group for group in groups if not any(topic.pk in sensitive for topic in group.topics.all())
-    ]
+    return [group for group in groups if not group.topic_ids & sensitive]
 
 
 def invalidate_lexicon():

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups import geo
 from groups.models import Group, Inquiry, MeetingRule, TopicCategory
-from kontaktstelle.offices.models import Office
+from kontaktstelle.offices.selectors import offices_knowing_others
 
 # The directory's times of day, by the start of a meeting: [from, to).
 DAYTIMES = {
@@ -117,7 +117,7 @@ class DirectoryFilterForm(forms.Form):
         if slug == WHOLE_NETWORK:
             return None
         slug = slug or settings.PUBLIC_OFFICE_SLUG
-        return Office.objects.filter(slug=slug).first() if slug else None
+        return offices_knowing_others().filter(slug=slug).first() if slug else None
 
     def filter(self, queryset, by_format=True):
         data = self.cleaned_data if self.is_bound else {}
@@ -236,6 +236,9 @@ class VisitorForm(forms.ModelForm):
 
 
 class ContactRequestForm(VisitorForm):
+    # Empty, the same markup on every group page (``visitor_forms.visitor_form_fields``).
+    same_for_everyone = True
+
     class Meta(VisitorForm.Meta):
         fields = ["name", "email", "phone", "asker", "message"]
         widgets = VisitorForm.Meta.widgets | {"asker": forms.RadioSelect}
@@ -249,6 +252,8 @@ class ContactRequestForm(VisitorForm):
 
 class CorrectionForm(VisitorForm):
     """ "Angaben falsch?": a visitor tells the office what is out of date on a group's page."""
+
+    same_for_everyone = True
 
     class Meta(VisitorForm.Meta):
         fields = ["message", "name", "email", "phone"]

@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from groups import exchange, schedules, services, structured_data
-from groups.directory import accept, public_groups, search_page
+from groups.directory import accept, public_groups, search_page, with_topics
 from groups.forms import (
     ContactRequestForm,
     CorrectionForm,
@@ -93,7 +93,9 @@ class FoundingGroupsView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["groups"] = public_groups().filter(status=Group.Status.FOUNDING).order_by("name")
+        context["groups"] = with_topics(
+            public_groups().filter(status=Group.Status.FOUNDING).order_by("name")
+        )
         # Topics of the founding-interest exchange: only from K_ANONYMITY people on.
         context["interest_topics"] = exchange.public_topics(public_office())
         context["k"] = exchange.K_ANONYMITY
