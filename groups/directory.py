@@ -22,7 +22,7 @@ ONLINE_SHOWN = 5
 SUBMISSIONS_PER_HOUR = 5
 
 
-# What a result card shows of a group (groups/fragments/group_card.html), and no more.
+# What a result card shows of a group (groups/templatetags/result_cards.py), and no more.
 CARD_FIELDS = [
     "name",
     "slug",

@@ -118,8 +118,17 @@ class MeetingLog(models.Model):
         verbose_name = _("meeting log")
         verbose_name_plural = _("meeting logs")
         ordering = ["held_on", "starts_at"]
-        # The statistics and the network view count a period's meetings across offices.
-        indexes = [models.Index(fields=["held_on"], name="starters_meetinglog_held_on")]
+        # The statistics and the network view count a period's meetings across offices:
+        # by day, or from the offices' accompaniments (all that the count needs, read
+        # from the index alone).
+        indexes = [
+            models.Index(fields=["held_on"], name="starters_meetinglog_held_on"),
+            models.Index(
+                fields=["accompaniment", "held_on"],
+                include=["id", "duration_minutes"],
+                name="starters_meetinglog_counted",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["accompaniment", "held_on"],
