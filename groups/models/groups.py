@@ -198,6 +198,16 @@ class Group(models.Model):
                 name="groups_group_public_format",
                 condition=~Q(listing="unlisted") & ~Q(status="closed"),
             ),
+            # Counting the public groups of a topic area (or other EXISTS filter) with
+            # step-free access: one pass over the public ids with where they meet, read
+            # from the index and hashed against the area's groups, instead of probing
+            # each of the area's groups in the table.
+            models.Index(
+                fields=["id"],
+                include=["room", "step_free"],
+                name="groups_group_public_access",
+                condition=~Q(listing="unlisted") & ~Q(status="closed"),
+            ),
             # "Near me": a bounding box on the public groups with a place, read from the index.
             models.Index(
                 fields=["latitude", "longitude"],
