@@ -31,9 +31,10 @@ def _place_and_time(group):
     """'4 km · Town (District) · In person · Tuesdays 7 pm': what is known of it."""
     parts = []
     if distance := getattr(group, "distance_label", ""):
+        label = escape(_("Distance:"))
         parts.append(
-            f'<span class="fw-semibold"><span class="visually-hidden">{escape(_("Distance:"))}'
-            f" </span>{escape(distance)}</span>"
+            f'<span class="fw-semibold"><span class="visually-hidden">{label} </span>'
+            f"{escape(distance)}</span>"
         )
     if group.city:
         district = f" ({escape(group.district)})" if group.district else ""
@@ -45,11 +46,14 @@ def _place_and_time(group):
 
 
 def _badges(group):
+    # The texts are translated outside the f-strings: xgettext does not look inside them.
     badges = ""
     if group.status == Group.Status.FOUNDING:
-        badges += f' <span class="badge text-bg-info">{escape(_("being founded"))}</span>'
+        founding = escape(_("being founded"))
+        badges += f' <span class="badge text-bg-info">{founding}</span>'
     if group.age_group == Group.AgeGroup.YOUNG:
-        badges += f' <span class="badge text-bg-light border">{escape(_("young self-help"))}</span>'
+        young = escape(_("young self-help"))
+        badges += f' <span class="badge text-bg-light border">{young}</span>'
     return badges
 
 
