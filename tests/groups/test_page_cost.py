@@ -50,8 +50,8 @@ def test_a_result_card_shows_what_the_directory_knows_of_a_group(shown, office):
     words = " ".join(f"Wort{n}" for n in range(30))
     assert f'<p class="mb-2">{words} …</p>' in html
     assert "Musterstadt (Nord) · vor Ort · dienstags, 19 Uhr" in html
-    assert '<span class="badge text-bg-info">' in html
-    assert '<span class="badge text-bg-light border">' in html
+    assert '<span class="badge text-bg-info">in Gründung</span>' in html
+    assert '<span class="badge text-bg-light border">Junge Selbsthilfe</span>' in html
     assert f"data-office>Kontakt über {office.name}</p>" in html
     assert "Distance" not in html and "Entfernung" not in html
 
@@ -66,7 +66,10 @@ def test_a_result_card_in_an_embedded_directory_links_there_and_names_no_office(
 def test_a_result_card_near_a_place_shows_the_distance_first(shown):
     shown.distance_label = "ca. 4 km"
     html = card(shown)
-    assert '<p class="small mb-0"><span class="fw-semibold"><span class="visually-hidden">' in html
+    assert (
+        '<p class="small mb-0"><span class="fw-semibold">'
+        '<span class="visually-hidden">Entfernung: </span>' in html
+    )
     assert "</span>ca. 4 km</span> · Musterstadt (Nord)" in html
 
 
