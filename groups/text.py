@@ -462,6 +462,12 @@ def allowed_distance(term: str) -> int:
     return 1 if len(term) >= 6 else 0
 
 
+@lru_cache(maxsize=20_000)
+def bigrams(word: str) -> frozenset[str]:
+    """The distinct pairs of neighbouring letters of ``word``."""
+    return frozenset(word[index : index + 2] for index in range(len(word) - 1))
+
+
 def fuzzy_candidates(term: str, vocabulary: Iterable[str], max_results: int = 20) -> list[str]:
     """Vocabulary words within the typos allowed for ``term``, nearest first, then A-Z.
 
@@ -473,9 +479,15 @@ def fuzzy_candidates(term: str, vocabulary: Iterable[str], max_results: int = 20
     if not term.isalpha() or not allowed_distance(term) or len(term) > MAX_WORD_LENGTH:
         return []
     found = []
+    pairs = bigrams(term)
     for word in set(vocabulary):
         limit = allowed_distance(min(term, word, key=len))
         if not limit or not word.isalpha() or abs(len(word) - len(term)) > limit:
+            continue
+        # A word within ``limit`` edits keeps all but at most 3 * limit of the term's
+        # letter pairs (an insertion breaks one, a deletion or substitution two, a
+        # transposition three): an exact test, and far cheaper than the distance.
+        if len(pairs & bigrams(word)) < len(pairs) - 3 * limit:
             continue
         distance = edit_distance(term, word, limit)
         if distance <= limit:

@@ -2,8 +2,8 @@
 being founded, written from Python.
 
 A first-time search renders 20 cards; through an included template they took about a
-quarter of the page's time (4.5 ms of 21 at the benchmark's large scale), written here
-they take a tenth of that. The card shows what ``groups.directory.CARD_FIELDS`` loads:
+fifth of the page's time (4.5 ms of 21 at the benchmark's large scale), written here
+about 1 ms. The card shows what ``groups.directory.CARD_FIELDS`` loads:
 name and link, topics, the description's first 30 words, town and district, format and
 meeting times, the founding and young-self-help badges, and (in the office's own
 directory, not an embedded one) the office to contact.
@@ -23,8 +23,8 @@ register = template.Library()
 
 DESCRIPTION_WORDS = 30
 
-# Written with the standard library's escape (Django's escape is the same function
-# behind a lazy-string wrapper that cost more than the card itself).
+# Written with the standard library's escape: Django's is the same function behind a
+# wrapper for lazy strings, which cost about as much as the escaping itself.
 
 
 def _place_and_time(group):

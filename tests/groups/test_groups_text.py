@@ -4,6 +4,7 @@ No database: these are the functions both the index and the query go through.
 """
 
 import copy
+import json
 import random
 import time
 
@@ -392,6 +393,57 @@ VOCABULARY = {"schizophreni", "schizophrenie", "depression", "ms", "als", "diabe
 )
 def test_fuzzy_candidates(term, found):
     assert text.fuzzy_candidates(term, VOCABULARY) == found
+
+
+def _fuzzy_by_distance_alone(term, vocabulary):
+    """``fuzzy_candidates`` as it was before its letter-pair test: every word of a
+    near length is measured."""
+    found = []
+    for word in set(vocabulary):
+        limit = text.allowed_distance(min(term, word, key=len))
+        if not limit or not word.isalpha() or abs(len(word) - len(term)) > limit:
+            continue
+        distance = text.edit_distance(term, word, limit)
+        if distance <= limit:
+            found.append((distance, word))
+    return [word for _distance, word in sorted(found)[:20]]
+
+
+def _typos(word, rng):
+    """Each single typo of ``word`` (a letter dropped, doubled, swapped with the next,
+    replaced) and a few double ones."""
+    single = set()
+    for i in range(len(word)):
+        single.add(word[:i] + word[i + 1 :])
+        single.add(word[:i] + word[i] + word[i:])
+        single.add(word[:i] + "e" + word[i + 1 :])
+        if i + 1 < len(word):
+            single.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    double = {rng.choice(sorted(single)) for _ in range(5)}
+    double = {typo[:j] + "x" + typo[j + 1 :] for typo in double for j in (1, len(typo) // 2)}
+    return (single | double) - {""}
+
+
+def test_the_letter_pair_test_finds_what_the_distance_alone_finds():
+    from groups.search import THESAURUS, lexicon_of
+
+    data = json.loads(THESAURUS.read_text(encoding="utf-8"))
+    phrases = [
+        phrase
+        for category in data["categories"]
+        for topic in category["topics"]
+        for phrase in [topic["name"], *topic.get("synonyms", [])]
+    ]
+    vocabulary = lexicon_of(phrases)
+    rng = random.Random(23)
+    words = rng.sample(sorted(word for word in vocabulary if len(word) >= 6), 30)
+    checked = 0
+    for word in words:
+        for typo in _typos(word, rng):
+            expected = _fuzzy_by_distance_alone(typo, vocabulary)
+            assert text.fuzzy_candidates(typo, vocabulary) == expected, typo
+            checked += bool(expected)
+    assert checked > 1_000  # most typos are found, so the test compares real answers
 
 
 def test_fuzzy_candidates_sort_by_distance_then_alphabet():
