@@ -198,10 +198,10 @@ class Group(models.Model):
                 name="groups_group_public_format",
                 condition=~Q(listing="unlisted") & ~Q(status="closed"),
             ),
-            # Counting the public groups of a topic area (or other EXISTS filter) with
-            # step-free access: one pass over the public ids with where they meet, read
-            # from the index and hashed against the area's groups, instead of probing
-            # each of the area's groups in the table.
+            # Counting the public groups of a topic area (or another EXISTS filter) with
+            # step-free access: one pass over the public ids with their room and step-free
+            # flag, read from the index and hashed against the area's groups, instead of
+            # probing each of the area's groups in the table.
             models.Index(
                 fields=["id"],
                 include=["room", "step_free"],
