@@ -61,6 +61,13 @@ def with_topics(groups):
     return groups
 
 
+def groups_for_cards(ids):
+    """{id: group} of the public groups among ``ids``, loaded for their result cards."""
+    by_id = public_groups().in_bulk(ids)
+    with_topics(by_id.values())
+    return by_id
+
+
 def search_page(request, form, template_name, **context):
     """The search and results of ``form`` rendered with ``template_name`` (the directory,
     or an office's embedded one, which passes its own ``context``)."""
@@ -74,8 +81,8 @@ def search_page(request, form, template_name, **context):
         number = request.GET.get("page")
         results = RankedResults(ranked, PAGE_SIZE, number)
         page = Paginator(results, PAGE_SIZE).get_page(number)
-        by_id = public_groups().in_bulk(page.object_list)
-        found = with_topics(by_id[pk] for pk in page.object_list if pk in by_id)
+        by_id = groups_for_cards(page.object_list)
+        found = [by_id[pk] for pk in page.object_list if pk in by_id]
         page.object_list = [group for group in found if group.pk in results.strong]
         perhaps = [group for group in found if group.pk not in results.strong]
         if not results.strong_total:  # a word in a description only: never grief by chance
@@ -164,10 +171,9 @@ def _near_me(request, form):
         )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     distances = dict(page.object_list)
-    by_id = public_groups().in_bulk([*distances, *online_ids[:ONLINE_SHOWN]])
+    by_id = groups_for_cards([*distances, *online_ids[:ONLINE_SHOWN]])
     for pk, km in distances.items():
         by_id[pk].distance_label = geo.distance_label(km)
-    with_topics(by_id.values())
     page.object_list = [by_id[pk] for pk in distances if pk in by_id]
     everywhere = request.GET.copy()
     for name in ("near", "radius", "page"):
