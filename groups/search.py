@@ -283,6 +283,8 @@ class Ranking:
         every_term = _every_term(columns)
         if len(every_term) == 1:
             return cls.one_term(every_term[0], scope, relatives)
+        if len(every_term) == len(columns) and all(terms <= {main} for main, terms in columns):
+            return cls.one_term_per_word(every_term, scope, relatives)
         return cls.aggregated(columns, scope, relatives)
 
     @classmethod
@@ -316,6 +318,33 @@ class Ranking:
             f"GROUP BY group_id) r "
             f"ORDER BY strong DESC, {matched} DESC, {audience}"
             f"{' + '.join(names)} DESC, sort_name, group_id"
+        )
+        return cls(sql, params)
+
+    @classmethod
+    def one_term_per_word(cls, terms, scope=None, relatives=False):
+        """The ranking of several words of one term each, none shared ("Angst junge
+        Erwachsene"), as ``aggregated`` ranks them, with less to compute per row: a
+        group has each term at most once, so each of its rows is one word's, matched
+        as typed (twice its weight). The words it matches are its rows, the sum of
+        their doubled weights orders as the sum of its weights, and it matches strongly
+        if its best weight is above a description's (every stored weight is above 0).
+        """
+        scope = scope or Restriction()
+        params = [DESCRIPTION, *terms, *scope.params]
+        audience = ""
+        if relatives:
+            audience = "CASE audience WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END DESC, "
+            params += [Group.Audience.RELATIVES, Group.Audience.BOTH]
+        sql = (
+            # Built of placeholders, the table's name and the ORM's own SQL for within.
+            f"SELECT group_id, COUNT(*) OVER (), strong, SUM(strong) OVER () "  # noqa: S608  # nosec B608
+            f"FROM (SELECT group_id, COUNT(*) AS matched, SUM(weight) AS total, "
+            f"CASE WHEN MAX(weight) > %s THEN 1 ELSE 0 END AS strong, "
+            f"MAX(audience) AS audience, MAX(sort_name) AS sort_name FROM {_terms_table()} "
+            f"WHERE term IN ({', '.join(['%s'] * len(terms))}) {scope.sql}"
+            f"GROUP BY group_id) r "
+            f"ORDER BY strong DESC, matched DESC, {audience}total DESC, sort_name, group_id"
         )
         return cls(sql, params)
 

@@ -584,6 +584,53 @@ def test_a_one_term_query_ranks_as_the_grouped_ranking_would(groups, office):
     )
 
 
+def test_words_of_one_term_each_rank_as_the_grouped_ranking_would(groups, office):
+    import itertools
+
+    from django.db.models import Count
+
+    from groups.models import GroupSearchTerm
+    from groups.search import Ranking, Restriction
+
+    for key, audience in [("dep", Group.Audience.RELATIVES), ("angst", Group.Audience.BOTH)]:
+        groups[key].audience = audience
+        groups[key].save()
+    reindex_groups([groups["dep"].pk, groups["angst"].pk])
+    common = list(
+        GroupSearchTerm.objects.values("term")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .order_by("-n", "term")
+        .values_list("term", flat=True)[:8]
+    )
+    # Pairs and triples, some of which share groups (the ranking's ties and counts).
+    queries = [*itertools.combinations(common, 2), *itertools.combinations(common[:5], 3)]
+    scopes = [
+        Restriction(),
+        Restriction.of(format=Group.Format.IN_PERSON),
+        Restriction.of(Group.objects.public().exclude(format=Group.Format.ONLINE)),
+    ]
+    shared = 0
+    for terms in queries:
+        columns = [(term, {term}) for term in terms]
+        for relatives in (False, True):
+            for scope in scopes:
+                grouped = Ranking.aggregated(columns, scope, relatives=relatives)
+                lean = Ranking.one_term_per_word(sorted(terms), scope, relatives=relatives)
+                assert lean.graded() == grouped.graded(), (terms, relatives, scope)
+                assert lean.graded(1, 2) == grouped.graded(1, 2), (terms, relatives, scope)
+        rows = Ranking.aggregated(columns).graded()
+        shared += len(rows) < GroupSearchTerm.objects.filter(term__in=terms).count()
+    assert shared >= 5  # groups with several of the words: more rows than groups
+    words = [("angst", {"angst"}), ("jung", {"jung"})]
+    assert Ranking.of(Restriction(), words).sql == (
+        Ranking.one_term_per_word(["angst", "jung"]).sql
+    )
+    # A word with more terms than one (its forms, a correction) is grouped by column.
+    several = [("angst", {"angst", "angstlich"}), ("jung", {"jung"})]
+    assert Ranking.of(Restriction(), several).sql == Ranking.aggregated(several).sql
+
+
 def test_a_format_ranks_as_a_filter_on_the_groups_would(groups, office):
     groups["dep"].format = Group.Format.ONLINE
     groups["dep"].save()
