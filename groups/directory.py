@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from groups import geo, missed_searches
 from groups.forms.public import WHOLE_NETWORK
 from groups.models import Group
-from groups.search import RankedResults, ranked_group_ids, ranked_groups, without_sensitive
+from groups.search import (
+    RankedResults,
+    count_in_topic_area,
+    ranked_group_ids,
+    ranked_groups,
+    without_sensitive,
+)
 from kontaktstelle.offices.selectors import public_office
 from kontaktstelle.web import rate_limits
 from kontaktstelle.web.clients import client_ip
@@ -97,9 +103,11 @@ def search_page(request, form, template_name, **context):
         if missed:
             missed_searches.record(home, form.query)
     else:
-        page = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        paginator = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE)
+        topic_area = form.topic_area_filters()
+        if topic_area:  # counted off the search terms' index, not by reading the groups
+            paginator.count = count_in_topic_area(*topic_area)
+        page = paginator.get_page(request.GET.get("page"))
         page.object_list = with_topics(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

@@ -25,6 +25,7 @@ from groups.models import Group, GroupSearchTerm, Synonym, Topic
 from kontaktstelle.web import cache_versions, public_cache
 
 NAME, TOPIC, SYNONYM, PLACE, DESCRIPTION = 8, 6, 4, 3, 1
+FACET = 0  # a topic area's term: a filter's, never a word's (``category_term``)
 LEXICON_CACHE_KEY = "groups:search-lexicon"
 SENSITIVE_CACHE_KEY = "groups:sensitive-topics"
 THESAURUS = Path(__file__).resolve().parent / "data" / "thesaurus.json"
@@ -172,24 +173,33 @@ def terms_for_group(group, known_words):
     return weighted
 
 
+def category_term(category_id):
+    """The term under which the public groups of a topic area are counted. No query
+    finds it: a query's words are letters and digits only (``text.words``)."""
+    return f"bereich:{category_id}"
+
+
 def postings(group, known_words):
     """The search terms of ``group`` as stored (unsaved ``GroupSearchTerm`` rows): each
     term with its weight, what the ranking sorts by besides the weight (the group's
-    audience and lower-case name) and its format (the directory's most used filter);
-    none if it is not public, since only public groups are searched."""
+    audience and lower-case name), its format and step-free access (the directory's
+    filters), and a term of weight ``FACET`` for each topic area of its topics; none if
+    it is not public, since only public groups are searched. ``group``'s topics are
+    prefetched with their synonyms, and its room is loaded."""
     if not group.is_public:
         return []
-    sort_name = group.name.lower()
+    weighted = terms_for_group(group, known_words)
+    for topic in group.topics.all():
+        weighted[category_term(topic.category_id)] = FACET
+    common = {
+        "group_id": group.pk,
+        "audience": group.audience,
+        "format": group.format,
+        "sort_name": group.name.lower(),
+        "step_free": group.step_free_access,
+    }
     return [
-        GroupSearchTerm(
-            group_id=group.pk,
-            term=term,
-            weight=weight,
-            audience=group.audience,
-            format=group.format,
-            sort_name=sort_name,
-        )
-        for term, weight in terms_for_group(group, known_words).items()
+        GroupSearchTerm(term=term, weight=weight, **common) for term, weight in weighted.items()
     ]
 
 
@@ -199,7 +209,11 @@ def reindex_groups(group_ids):
     one is no longer public: its terms go)."""
     group_ids = list(group_ids)
     known_words = lexicon()
-    groups = Group.objects.filter(pk__in=group_ids).prefetch_related("topics__synonyms")
+    groups = (
+        Group.objects.filter(pk__in=group_ids)
+        .select_related("room")
+        .prefetch_related("topics__synonyms")
+    )
     GroupSearchTerm.objects.filter(group_id__in=group_ids).delete()
     GroupSearchTerm.objects.bulk_create(
         posting for group in groups for posting in postings(group, known_words)
@@ -211,6 +225,18 @@ def reindex_topic(topic):
     """After a topic or its synonyms changed: the vocabulary and its groups."""
     invalidate_lexicon()
     reindex_groups(topic.groups.values_list("pk", flat=True))
+
+
+def count_in_topic_area(category, format=None, step_free=False):
+    """How many public groups have a topic of ``category`` (of ``format`` if given,
+    with step-free access if asked): the entries of its term in the search terms'
+    index, which holds the format and step-free access too (no groups read)."""
+    terms = GroupSearchTerm.objects.filter(term=category_term(category.pk))
+    if format:
+        terms = terms.filter(format=format)
+    if step_free:
+        terms = terms.filter(step_free=True)
+    return terms.count()
 
 
 def ranked_groups(within, query, format=None):
@@ -328,7 +354,8 @@ class Ranking:
         group has each term at most once, so each of its rows is one word's, matched
         as typed (twice its weight). The words it matches are its rows, the sum of
         their doubled weights orders as the sum of its weights, and it matches strongly
-        if its best weight is above a description's (every stored weight is above 0).
+        if its best weight is above a description's (a word's weight is above 0; only
+        a topic area's term, which no query has, weighs 0).
         """
         scope = scope or Restriction()
         params = [DESCRIPTION, *terms, *scope.params]

@@ -1,13 +1,13 @@
-"""Keep the search index in step with the thesaurus, the cached public pages with
-the groups and their topics, and the groups' places ('near me') with their postcode,
-room and site."""
+"""Keep the search index in step with the thesaurus, the topic areas and the rooms, the
+cached public pages with the groups and their topics, and the groups' places ('near me')
+with their postcode, room and site."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from groups import geo
 from groups.models import Group, Synonym, Topic, TopicCategory
-from groups.search import invalidate_lexicon, reindex_topic
+from groups.search import invalidate_lexicon, reindex_groups, reindex_topic
 from kontaktstelle.offices.models import Room, Site
 from kontaktstelle.web import public_cache
 
@@ -27,6 +27,19 @@ def directory_changed(sender, **kwargs):
 @receiver([post_save, post_delete], sender=Topic)
 def topic_changed(sender, instance, **kwargs):
     invalidate_lexicon()
+
+
+@receiver(pre_save, sender=Topic)
+def topic_saving(sender, instance, raw=False, **kwargs):
+    # Its groups are counted under its topic area (``search.category_term``).
+    before = Topic.objects.filter(pk=instance.pk).values_list("category_id", flat=True).first()
+    instance.moved_to_another_area = before is not None and before != instance.category_id
+
+
+@receiver(post_save, sender=Topic)
+def topic_saved(sender, instance, raw=False, **kwargs):
+    if not raw and getattr(instance, "moved_to_another_area", False):
+        reindex_topic(instance)
 
 
 @receiver([post_save, post_delete], sender=Synonym)
@@ -53,8 +66,9 @@ def site_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=Room)
 def room_saved(sender, instance, raw=False, **kwargs):
-    if not raw:  # it may now belong to another site
+    if not raw:  # it may now belong to another site, or have become step-free
         geo.locate_groups(Group.objects.filter(room=instance).values("pk"))
+        reindex_groups(Group.objects.filter(room=instance).values_list("pk", flat=True))
 
 
 @receiver(pre_delete, sender=Room)
@@ -68,3 +82,4 @@ def room_deleted(sender, instance, **kwargs):
     ids = getattr(instance, "group_ids_before_delete", None)
     if ids:
         geo.locate_groups(ids)
+        reindex_groups(ids)  # their own step-free access counts now

@@ -175,18 +175,33 @@ class DirectoryFilterForm(forms.Form):
             rules = rules.filter(start_time__lt=end)
         return rules
 
+    def topic_area_filters(self):
+        """(topic area, format or None, step-free) when a topic area is chosen across the
+        network and no other filter is set that the search terms do not know (they count
+        a topic area's groups: ``groups.search.count_in_topic_area``); else None."""
+        data = self.cleaned_data if self.is_bound else {}
+        known = {"q", "radius", "stelle", "category", "format", "accessible"}
+        if self.office or not data.get("category") or self._chosen() - known:
+            return None
+        return data["category"], data.get("format") or None, bool(data.get("accessible"))
+
     @property
     def has_filters(self):
-        data = self.cleaned_data if self.is_bound else {}
-        return any(data.get(name) for name in self.fields if name not in ("q", "radius", "stelle"))
+        return bool(self._chosen() - {"q", "radius", "stelle"})
 
     @property
     def has_more_filters(self):
         """Whether a filter under "More filters" is set (the place has its own row)."""
+        return bool(self._chosen() - {"q", "near", "radius", "stelle"})
+
+    def _chosen(self):
+        """The names of the fields with a value. Not "if value": Monday is weekday 0."""
         data = self.cleaned_data if self.is_bound else {}
-        return any(
-            data.get(name) for name in self.fields if name not in ("q", "near", "radius", "stelle")
-        )
+        return {
+            name
+            for name, value in data.items()
+            if value is not None and value != "" and value is not False
+        }
 
 
 class VisitorForm(forms.ModelForm):

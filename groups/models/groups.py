@@ -253,6 +253,12 @@ class Group(models.Model):
     def shows_place(self):
         return self.listing == self.Listing.PUBLIC_WITH_PLACE
 
+    @property
+    def step_free_access(self):
+        """Step-free access where it meets: its room's if it meets in one, else its own
+        (as ``GroupQuerySet.accessible`` filters)."""
+        return self.room.step_free if self.room_id else self.step_free
+
     def accessibility(self):
         """(step-free, accessible toilet, hearing loop): from the room where it meets there."""
         source = self.room if self.room_id else self
@@ -322,9 +328,12 @@ class GroupSearchTerm(models.Model):
     The directory looks terms up by equality, so an ordinary B-tree index does the
     work on PostgreSQL and SQLite alike, however many groups there are. Only public
     groups have terms, and each term carries what the ranking sorts by besides its
-    weight (the group's audience and its name in lower case) and the group's format:
-    so a search (also "online") reads the index alone and never the groups. Rebuilt by
-    ``groups.search.reindex_groups`` whenever a group or its topics change.
+    weight (the group's audience and its name in lower case) and the group's format
+    and step-free access: so a search (also "online") reads the index alone and never
+    the groups. A public group also has a term for each topic area of its topics
+    (``groups.search.category_term``, weight 0, which no query word can be): the
+    directory counts a topic area's groups there. Rebuilt by
+    ``groups.search.reindex_groups`` whenever a group, its topics or its room change.
     """
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="search_terms")
@@ -335,6 +344,8 @@ class GroupSearchTerm(models.Model):
     audience = models.CharField(max_length=20, choices=Group.Audience.choices)
     format = models.CharField(max_length=20, choices=Group.Format.choices)
     sort_name = models.CharField(max_length=200)
+    # Its room's when it meets in one, else its own (``GroupQuerySet.accessible``).
+    step_free = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("search term")
@@ -345,7 +356,7 @@ class GroupSearchTerm(models.Model):
             models.Index(
                 fields=["term", "-weight", "sort_name", "group"],
                 name="groups_searchterm_ranked",
-                include=["audience", "format"],
+                include=["audience", "format", "step_free"],
             )
         ]
         constraints = [

@@ -175,6 +175,7 @@ class _Group:
     room: int | None
     weekday: int
     start_time: datetime.time
+    step_free_access: bool = False  # its room's, else its own (``Group.step_free_access``)
 
     @property
     def pk(self):
@@ -374,6 +375,7 @@ class _Generator(ProgrammeSteps):
                     )
         writer.write(Site, sites, len(sites))
         writer.write(Room, rooms, len(rooms))
+        self.room_step_free = {room["id"]: room["step_free"] for room in rooms}
 
     # Accounts
 
@@ -586,7 +588,7 @@ class _Generator(ProgrammeSteps):
         point = geo.group_point(
             fmt, office.site_postcodes[room] if room else postcode, city, dict
         ) or (None, None)
-        return {
+        row = {
             "id": pk,
             "office": office.id,
             "name": name,
@@ -627,6 +629,8 @@ class _Generator(ProgrammeSteps):
             "created_at": created,
             "updated_at": created + datetime.timedelta(days=rng.randint(0, 300)),
         }
+        group.step_free_access = self.room_step_free[room] if room else row["step_free"]
+        return row
 
     def group_name(self, topic, label, place, audience, age_group, fmt):
         G = Group
@@ -675,14 +679,14 @@ class _Generator(ProgrammeSteps):
         """The rows ``reindex_groups`` writes, made by its own ``postings``."""
         known_words = search.lexicon()
         rows = (
-            (group.id, p.term, p.weight, p.audience, p.format, p.sort_name)
+            (group.id, p.term, p.weight, p.audience, p.format, p.sort_name, p.step_free)
             for group in groups
             for p in search.postings(group, known_words)
         )
         # How many terms there are is known only once they are made: the bar estimates.
         self.writer.write_pairs(
             GroupSearchTerm,
-            ["group", "term", "weight", "audience", "format", "sort_name"],
+            ["group", "term", "weight", "audience", "format", "sort_name", "step_free"],
             rows,
             50 * len(groups),
             "search index",

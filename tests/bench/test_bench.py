@@ -42,12 +42,19 @@ def test_every_public_group_is_indexed_as_reindex_groups_indexes_it(tiny):
     assert set(GroupSearchTerm.objects.values_list("group", flat=True)) == public
 
     def terms(pk):
-        fields = ("term", "weight", "audience", "format", "sort_name")
+        fields = ("term", "weight", "audience", "format", "sort_name", "step_free")
         return set(GroupSearchTerm.objects.filter(group=pk).values_list(*fields))
 
-    generated = {pk: terms(pk) for pk in groups[:10]}
-    reindex_groups(groups[:10])  # the app's own way, from the rows in the database
-    assert {pk: terms(pk) for pk in groups[:10]} == generated
+    some = groups[:40]
+    generated = {pk: terms(pk) for pk in some}
+    # Among them: step-free by their room and by their own access, and topic areas.
+    rows = set().union(*generated.values())
+    indexed = Group.objects.filter(pk__in=set(some) & public)
+    assert indexed.filter(room__step_free=True).exists()
+    assert indexed.filter(room=None, step_free=True).exists()
+    assert any(term.startswith("bereich:") and weight == 0 for term, weight, *_ in rows)
+    reindex_groups(some)  # the app's own way, from the rows in the database
+    assert {pk: terms(pk) for pk in some} == generated
 
 
 def test_every_group_is_placed_as_locate_groups_places_it(tiny):

@@ -45,3 +45,26 @@ def test_the_demo_database_survives_a_downgrade_and_upgrade(settings, capsys):
     kept = {table: count for table, count in before.items() if table in old_schema}
     assert {table: after[table] for table in kept} == kept
     assert "kontaktstelle_outgoingemail" in set(connection.introspection.table_names())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_terms_upgrade_to_what_a_reindex_writes(settings):
+    """groups.0023 fills in step-free access and the topic areas' terms in SQL: the same
+    rows as the app's own reindex of every group."""
+    from groups.models import Group, GroupSearchTerm
+    from groups.search import reindex_groups
+
+    settings.DEBUG = True
+    importlib.import_module("groups.migrations.0002_thesaurus").load(apps, None)
+    call_command("seed_demo")
+    reindex_groups(Group.objects.values_list("pk", flat=True))
+    fields = ("group", "term", "weight", "audience", "format", "sort_name", "step_free")
+    indexed = set(GroupSearchTerm.objects.values_list(*fields))
+    assert {row[-1] for row in indexed} == {True, False}
+    assert any(row[1].startswith("bereich:") for row in indexed)
+    call_command("migrate", "groups", "0022_public_access_index", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM groups_groupsearchterm WHERE term LIKE 'bereich:%%'")
+        assert cursor.fetchone()[0] == 0
+    call_command("migrate", verbosity=0)
+    assert set(GroupSearchTerm.objects.values_list(*fields)) == indexed
