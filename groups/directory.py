@@ -10,8 +10,8 @@ from groups import geo, missed_searches
 from groups.forms.public import WHOLE_NETWORK
 from groups.models import Group
 from groups.search import (
+    Ranking,
     RankedResults,
-    count_in_topic_area,
     ranked_group_ids,
     ranked_groups,
     without_sensitive,
@@ -102,12 +102,18 @@ def search_page(request, form, template_name, **context):
         missed = not results.strong_total and not form.has_filters
         if missed:
             missed_searches.record(home, form.query)
+    elif topic_area := form.topic_area_filters():
+        # Read off the search terms' index, which lists a topic area's groups by name:
+        # the groups themselves only for the page.
+        number = request.GET.get("page")
+        listed = RankedResults(Ranking.in_topic_area(*topic_area), PAGE_SIZE, number)
+        page = Paginator(listed, PAGE_SIZE).get_page(number)
+        by_id = groups_for_cards(page.object_list)
+        page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
     else:
-        paginator = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE)
-        topic_area = form.topic_area_filters()
-        if topic_area:  # counted off the search terms' index, not by reading the groups
-            paginator.count = count_in_topic_area(*topic_area)
-        page = paginator.get_page(request.GET.get("page"))
+        page = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
         page.object_list = with_topics(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)

@@ -25,7 +25,7 @@ from groups.models import Group, GroupSearchTerm, Synonym, Topic
 from kontaktstelle.web import cache_versions, public_cache
 
 NAME, TOPIC, SYNONYM, PLACE, DESCRIPTION = 8, 6, 4, 3, 1
-FACET = 0  # a topic area's term: a filter's, never a word's (``category_term``)
+FACET = 0  # a topic area's term: a filter's, never a word's (``topic_area_term``)
 LEXICON_CACHE_KEY = "groups:search-lexicon"
 SENSITIVE_CACHE_KEY = "groups:sensitive-topics"
 THESAURUS = Path(__file__).resolve().parent / "data" / "thesaurus.json"
@@ -173,8 +173,8 @@ def terms_for_group(group, known_words):
     return weighted
 
 
-def category_term(category_id):
-    """The term under which the public groups of a topic area are counted. No query
+def topic_area_term(category_id):
+    """The term under which the public groups of a topic area are listed. No query
     finds it: a query's words are letters and digits only (``text.words``)."""
     return f"bereich:{category_id}"
 
@@ -188,18 +188,22 @@ def postings(group, known_words):
     prefetched with their synonyms, and its room is loaded."""
     if not group.is_public:
         return []
-    weighted = terms_for_group(group, known_words)
-    for topic in group.topics.all():
-        weighted[category_term(topic.category_id)] = FACET
     common = {
         "group_id": group.pk,
         "audience": group.audience,
         "format": group.format,
-        "sort_name": group.name.lower(),
         "step_free": group.step_free_access,
     }
-    return [
-        GroupSearchTerm(term=term, weight=weight, **common) for term, weight in weighted.items()
+    words = [
+        GroupSearchTerm(term=term, weight=weight, sort_name=group.name.lower(), **common)
+        for term, weight in terms_for_group(group, known_words).items()
+    ]
+    # A topic area's terms sort by the name as it is: the directory's order of a list
+    # without a query (``Ranking.in_topic_area``).
+    areas = {topic.category_id for topic in group.topics.all()}
+    return words + [
+        GroupSearchTerm(term=topic_area_term(area), weight=FACET, sort_name=group.name, **common)
+        for area in sorted(areas)
     ]
 
 
@@ -225,18 +229,6 @@ def reindex_topic(topic):
     """After a topic or its synonyms changed: the vocabulary and its groups."""
     invalidate_lexicon()
     reindex_groups(topic.groups.values_list("pk", flat=True))
-
-
-def count_in_topic_area(category, format=None, step_free=False):
-    """How many public groups have a topic of ``category`` (of ``format`` if given,
-    with step-free access if asked): the entries of its term in the search terms'
-    index, which holds the format and step-free access too (no groups read)."""
-    terms = GroupSearchTerm.objects.filter(term=category_term(category.pk))
-    if format:
-        terms = terms.filter(format=format)
-    if step_free:
-        terms = terms.filter(step_free=True)
-    return terms.count()
 
 
 def ranked_groups(within, query, format=None):
@@ -407,6 +399,27 @@ class Ranking:
         )
         params = [*where_params, DESCRIPTION, *where_params, DESCRIPTION, *where_params]
         return cls(sql, [*params, *order_params])
+
+    @classmethod
+    def in_topic_area(cls, category_id, format=None, step_free=False):
+        """The public groups of a topic area (of ``format``, with step-free access if
+        asked), by name as the directory lists them without a query (``Group.name``,
+        then id), all strong: from the index of the area's term alone, which holds the
+        format, step-free access and name. The total is counted once; the page is read
+        in the index's order."""
+        where, params = "term = %s ", [topic_area_term(category_id)]
+        if format:
+            where, params = f"{where}AND format = %s ", [*params, format]
+        if step_free:
+            where, params = f"{where}AND step_free = %s ", [*params, True]
+        table = _terms_table()
+        sql = (
+            # Built of placeholders and the table's name.
+            f"SELECT group_id, n.total, 1, n.total FROM {table}, "  # noqa: S608  # nosec B608
+            f"(SELECT COUNT(*) AS total FROM {table} WHERE {where}) n "
+            f"WHERE {where}ORDER BY weight DESC, sort_name, group_id"
+        )
+        return cls(sql, [*params, *params])
 
     def rows(self, offset=0, limit=None):
         """[(group id, total of matches)], best first, from ``offset`` on."""

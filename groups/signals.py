@@ -31,7 +31,7 @@ def topic_changed(sender, instance, **kwargs):
 
 @receiver(pre_save, sender=Topic)
 def topic_saving(sender, instance, raw=False, **kwargs):
-    # Its groups are counted under its topic area (``search.category_term``).
+    # Its groups are counted under its topic area (``search.topic_area_term``).
     before = Topic.objects.filter(pk=instance.pk).values_list("category_id", flat=True).first()
     instance.moved_to_another_area = before is not None and before != instance.category_id
 

@@ -176,14 +176,15 @@ class DirectoryFilterForm(forms.Form):
         return rules
 
     def topic_area_filters(self):
-        """(topic area, format or None, step-free) when a topic area is chosen across the
-        network and no other filter is set that the search terms do not know (they count
-        a topic area's groups: ``groups.search.count_in_topic_area``); else None."""
+        """(topic area's id, format or None, step-free) when a topic area is chosen
+        across the network and no other filter is set that the search terms do not know
+        (they list a topic area's groups: ``groups.search.Ranking.in_topic_area``); else
+        None."""
         data = self.cleaned_data if self.is_bound else {}
         known = {"q", "radius", "stelle", "category", "format", "accessible"}
         if self.office or not data.get("category") or self._chosen() - known:
             return None
-        return data["category"], data.get("format") or None, bool(data.get("accessible"))
+        return data["category"].pk, data.get("format") or None, bool(data.get("accessible"))
 
     @property
     def has_filters(self):

@@ -2,14 +2,15 @@
 
 from django.db import migrations, models
 
-# As groups.search.category_term writes it (a migration keeps the value it was written with).
+# As groups.search.topic_area_term writes it (a migration keeps the value it was written with).
 CATEGORY_PREFIX = "bereich:"
 
 
 def fill_in(apps, schema_editor):
     """The terms as ``groups.search.reindex_groups`` now writes them: each public group's
     step-free access on every term, and a term of weight 0 for each topic area of its
-    topics. In SQL, once for all groups, rather than reindexing one group after another."""
+    topics, sorted by the name as it is. In SQL, once for all groups, rather than
+    reindexing one group after another. Public: listed and not closed (``Group.is_public``)."""
     table = schema_editor.quote_name("groups_groupsearchterm")
     postgres = schema_editor.connection.vendor == "postgresql"
     with schema_editor.connection.cursor() as cursor:
@@ -17,13 +18,12 @@ def fill_in(apps, schema_editor):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             f"INSERT INTO {table} (group_id, term, weight, audience, format, sort_name, step_free) "  # noqa: S608  # nosec B608
-            f"SELECT g.group_id, %s || CAST(c.category_id AS VARCHAR(20)), 0, g.audience, "
-            f"g.format, g.sort_name, %s "
-            f"FROM (SELECT group_id, MAX(audience) AS audience, MAX(format) AS format, "
-            f"MAX(sort_name) AS sort_name FROM {table} GROUP BY group_id) g "
+            f"SELECT g.id, %s || CAST(c.category_id AS VARCHAR(20)), 0, g.audience, "
+            f"g.format, g.name, %s FROM groups_group g "
             f"JOIN (SELECT DISTINCT gt.group_id, t.category_id FROM groups_group_topics gt "
-            f"JOIN groups_topic t ON t.id = gt.topic_id) c ON c.group_id = g.group_id",
-            [CATEGORY_PREFIX, False],
+            f"JOIN groups_topic t ON t.id = gt.topic_id) c ON c.group_id = g.id "
+            f"WHERE g.listing <> %s AND g.status <> %s",
+            [CATEGORY_PREFIX, False, "unlisted", "closed"],
         )
         cursor.execute(
             f"UPDATE {table} SET step_free = %s WHERE group_id IN ("  # noqa: S608  # nosec B608

@@ -331,8 +331,8 @@ class GroupSearchTerm(models.Model):
     weight (the group's audience and its name in lower case) and the group's format
     and step-free access: so a search (also "online") reads the index alone and never
     the groups. A public group also has a term for each topic area of its topics
-    (``groups.search.category_term``, weight 0, which no query word can be): the
-    directory counts a topic area's groups there. Rebuilt by
+    (``groups.search.topic_area_term``, weight 0, which no query word can be, sorted by
+    the name as it is): the directory lists a topic area's groups there. Rebuilt by
     ``groups.search.reindex_groups`` whenever a group, its topics or its room change.
     """
 
@@ -343,7 +343,7 @@ class GroupSearchTerm(models.Model):
     # used filter ("online").
     audience = models.CharField(max_length=20, choices=Group.Audience.choices)
     format = models.CharField(max_length=20, choices=Group.Format.choices)
-    sort_name = models.CharField(max_length=200)
+    sort_name = models.CharField(max_length=200)  # a topic area's term: the name as it is
     # Its room's when it meets in one, else its own (``GroupQuerySet.accessible``).
     step_free = models.BooleanField(default=False)
 

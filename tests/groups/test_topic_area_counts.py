@@ -1,5 +1,5 @@
-"""A topic area's groups are counted off the search terms' index (issue 23): the same
-number as the groups the directory lists, also after rooms, topics and groups change."""
+"""A topic area's groups are listed off the search terms' index (issue 23): the same
+groups in the same order as read from the groups, also after rooms and topics change."""
 
 import itertools
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from groups.forms.public import DirectoryFilterForm
 from groups.models import Group, GroupSearchTerm
-from groups.search import FACET, category_term, count_in_topic_area, reindex_groups
+from groups.search import FACET, Ranking, reindex_groups, topic_area_term
 from tests.factories import (
     GroupFactory,
     RoomFactory,
@@ -20,6 +20,8 @@ from tests.factories import (
 )
 
 PUBLIC = Group.Listing.PUBLIC_WITH_PLACE
+# Names whose order depends on case, umlauts and ties (then the id decides).
+NAMES = ["Ängste", "aktiv leben", "Zwänge", "über Wasser", "Über Wasser", "Gleich", "Gleich"]
 
 
 @pytest.fixture
@@ -42,6 +44,7 @@ def areas(office):
         groups.append(
             GroupFactory(
                 office=office,
+                name=NAMES[number % len(NAMES)],
                 topics=group_topics,
                 room=room,
                 step_free=own_step_free,
@@ -55,49 +58,56 @@ def areas(office):
 
 
 def listed(category, format=None, step_free=False):
-    """What the directory lists for these filters, counted by reading the groups."""
+    """The ids the directory lists for these filters, read from the groups."""
     data = {"category": category.slug, "stelle": "alle"}
     if format:
         data["format"] = format
     if step_free:
         data["accessible"] = "on"
     form = DirectoryFilterForm(data)
-    return form.filter(Group.objects.public()).count()
+    return list(
+        form.filter(Group.objects.public()).order_by("name", "pk").values_list("pk", flat=True)
+    )
 
 
-def every_count(categories):
+def every_listing(categories):
     for category, format, step_free in itertools.product(
         categories, [None, *Group.Format.values], [False, True]
     ):
-        yield (category, format, step_free), count_in_topic_area(category, format, step_free)
+        ranking = Ranking.in_topic_area(category.pk, format, step_free)
+        yield (category, format, step_free), [pk for pk, _total in ranking.rows()]
 
 
-def test_a_topic_area_is_counted_as_the_directory_lists_it(areas):
-    counted = dict(every_count(areas["categories"]))
-    assert counted == {key: listed(*key) for key in counted}
-    # Not trivially: the filters narrow, and a group with two topics of one area counts once.
+def test_a_topic_area_is_listed_as_read_from_the_groups(areas):
+    listings = dict(every_listing(areas["categories"]))
+    assert listings == {key: listed(*key) for key in listings}
+    # Not trivially: the filters narrow, and a group with two topics of one area is
+    # listed once.
     first = areas["categories"][0]
-    assert counted[(first, None, False)] > counted[(first, None, True)] > 0
-    assert counted[(first, None, False)] > counted[(first, Group.Format.ONLINE, False)] > 0
-    assert GroupSearchTerm.objects.filter(term=category_term(first.pk), weight=FACET).exists()
+    everyone, step_free = listings[(first, None, False)], listings[(first, None, True)]
+    assert len(everyone) == len(set(everyone)) > len(step_free) > 0
+    assert len(everyone) > len(listings[(first, Group.Format.ONLINE, False)]) > 0
+    assert GroupSearchTerm.objects.filter(term=topic_area_term(first.pk), weight=FACET).exists()
+    ranking = Ranking.in_topic_area(first.pk)
+    assert ranking.rows(2, 3) == [(pk, len(everyone)) for pk in everyone[2:5]]
 
 
 def test_no_query_finds_a_topic_area_s_term(areas):
     from groups.search import ranked_group_ids
 
     category = areas["categories"][0]
-    assert ranked_group_ids(None, category_term(category.pk)) == []
+    assert ranked_group_ids(None, topic_area_term(category.pk)) == []
     assert ranked_group_ids(None, f"bereich {category.pk}") == []
 
 
-def test_the_counts_follow_rooms_and_topic_areas(areas):
+def test_the_listings_follow_rooms_and_topic_areas(areas):
     first, second = areas["categories"]
     step_free_room, other_room = areas["rooms"]
 
     def same():
-        counted = dict(every_count(areas["categories"]))
-        assert counted == {key: listed(*key) for key in counted}
-        return counted
+        listings = dict(every_listing(areas["categories"]))
+        assert listings == {key: listed(*key) for key in listings}
+        return {key: len(ids) for key, ids in listings.items()}
 
     before = same()
     other_room.step_free = True  # saved in the admin
@@ -123,38 +133,59 @@ def test_the_counts_follow_rooms_and_topic_areas(areas):
         {"daytime": "abends"},
     ],
 )
-def test_other_filters_are_counted_by_reading_the_groups(areas, other):
+def test_other_filters_are_listed_from_the_groups(areas, other):
     category = areas["categories"][0]
     form = DirectoryFilterForm({"category": category.slug, "stelle": "alle", **other})
     assert form.topic_area_filters() is None
 
 
-def test_an_office_s_directory_is_counted_by_reading_the_groups(areas, office):
+def test_an_office_s_directory_is_listed_from_the_groups(areas, office):
     category = areas["categories"][0]
     assert (
         DirectoryFilterForm({"category": category.slug, "stelle": office.slug}).topic_area_filters()
         is None
     )
     across = DirectoryFilterForm({"category": category.slug, "stelle": "alle", "accessible": "on"})
-    assert across.topic_area_filters() == (category, None, True)
+    assert across.topic_area_filters() == (category.pk, None, True)
 
 
-def test_the_directory_counts_a_topic_area_off_the_terms(client, areas):
+def test_the_directory_lists_a_topic_area_off_the_terms(client, areas):
     category = areas["categories"][0]
     params = {"category": category.slug, "stelle": "alle", "accessible": "on"}
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("groups:directory"), params)
     assert response.status_code == 200
     expected = listed(category, step_free=True)
-    assert response.context["found_count"] == expected
+    assert response.context["found_count"] == len(expected) > 20  # more than a page
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"]]
     assert len(counts) == 1 and "groups_groupsearchterm" in counts[0]
-    # Every page together lists exactly the counted groups.
-    shown = set()
+    content = response.content.decode()
+    first = Group.objects.get(pk=expected[0])
+    assert first.name in content and reverse("groups:public_group", args=[first.slug]) in content
+    # The pages together list exactly those groups, in the same order.
+    shown = []
     for number in range(1, response.context["page_obj"].paginator.num_pages + 1):
         page = client.get(reverse("groups:directory"), {**params, "page": number})
-        shown |= {group.pk for group in page.context["groups"]}
-    assert len(shown) == expected
+        shown += [group.pk for group in page.context["groups"]]
+    assert shown == expected
+    # A page past the last is the last one, as everywhere in the directory.
+    last = response.context["page_obj"].paginator.num_pages
+    past = client.get(reverse("groups:directory"), {**params, "page": 99})
+    assert [group.pk for group in past.context["groups"]] == expected[(last - 1) * 20 :]
+
+
+def test_a_topic_area_costs_the_same_queries_for_more_groups(
+    client, areas, office, django_assert_max_num_queries
+):
+    category = areas["categories"][0]
+    params = {"category": category.slug, "stelle": "alle"}
+    with CaptureQueriesContext(connection) as few:
+        before = client.get(reverse("groups:directory"), params).context["found_count"]
+    more = [GroupFactory(office=office, topics=[areas["topics"][0]]) for _ in range(30)]
+    reindex_groups([group.pk for group in more])
+    with django_assert_max_num_queries(len(few)):
+        after = client.get(reverse("groups:directory"), params).context["found_count"]
+    assert after == before + 30
 
 
 def test_monday_alone_is_a_filter_and_opens_the_more_filters(client, db):
