@@ -10,8 +10,8 @@ from groups import geo, missed_searches
 from groups.forms.public import WHOLE_NETWORK
 from groups.models import Group
 from groups.search import (
-    Ranking,
     RankedResults,
+    Ranking,
     ranked_group_ids,
     ranked_groups,
     without_sensitive,
