@@ -42,6 +42,19 @@ def topic_saved(sender, instance, raw=False, **kwargs):
         reindex_topic(instance)
 
 
+@receiver(pre_delete, sender=Topic)
+def topic_deleting(sender, instance, **kwargs):
+    # Its groups lose it (and perhaps their last topic of its area): reindex them after.
+    instance.group_ids_before_delete = list(instance.groups.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Topic)
+def topic_deleted(sender, instance, **kwargs):
+    ids = getattr(instance, "group_ids_before_delete", None)
+    if ids:
+        reindex_groups(ids)
+
+
 @receiver([post_save, post_delete], sender=Synonym)
 def synonym_changed(sender, instance, **kwargs):
     # A new synonym makes the topic's groups findable under it. (When the topic

@@ -119,6 +119,8 @@ def test_the_listings_follow_rooms_and_topic_areas(areas):
     moved.category = second
     moved.save()
     assert same()[(second, None, False)] > before[(second, None, False)]
+    areas["topics"][0].delete()  # its groups without another topic leave the area
+    assert same()[(first, None, False)] < before[(first, None, False)]
 
 
 @pytest.mark.parametrize(
