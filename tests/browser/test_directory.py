@@ -129,3 +129,38 @@ def test_a_second_visitor_asks_for_contact_on_a_cached_group_page(
     finally:
         context.close()
     assert Inquiry.objects.get().email == "kim@example.org"
+
+
+def test_visitor_lists_a_topic_area_step_free_and_pages_through(page, office, site):
+    """A topic area without search words is listed off the search terms' index (issue
+    23): the count, the order by name and the pages are the directory's as before."""
+    from tests.factories import TopicCategoryFactory
+
+    area = TopicCategoryFactory(name="Testbereich Sucht", slug="testbereich-sucht")
+    topic = TopicFactory(category=area, name="Testthema Alkohol")
+    room = site.rooms.get()  # step-free (the factory's default)
+    groups = [
+        GroupFactory(office=office, name=f"Gruppe {number:02}", topics=[topic], room=room)
+        for number in range(1, 24)
+    ]
+    groups.append(GroupFactory(office=office, name="Gruppe ohne Rampe", topics=[topic]))
+    groups.append(GroupFactory(office=office, name="Anderes Thema", topics=[TopicFactory()]))
+    reindex_groups([group.pk for group in groups])
+
+    page.goto("/gruppen/?stelle=alle")
+    page.get_by_text("Weitere Filter").click()
+    page.get_by_label("Themenbereich").select_option(label="Testbereich Sucht")
+    page.get_by_label("stufenloser Zugang").check()
+    page.get_by_role("button", name="Filter anwenden").click()
+
+    expect(page.get_by_role("heading", name="23 Gruppen gefunden")).to_be_visible()
+    cards = page.locator("h2 a, h3 a").filter(has_text=re.compile(r"^Gruppe"))
+    expect(cards.first).to_have_text("Gruppe 01")
+    expect(page.get_by_text("Seite 1 von 2")).to_be_visible()
+    expect(page.get_by_role("link", name="Gruppe ohne Rampe")).to_have_count(0)
+    page.get_by_role("link", name="Weiter").click()
+    expect(page.get_by_text("Seite 2 von 2")).to_be_visible()
+    expect(page.get_by_role("link", name="Gruppe 21")).to_be_visible()
+    expect(page.get_by_role("link", name="Gruppe 23")).to_be_visible()
+    expect(page.get_by_role("link", name="Anderes Thema")).to_have_count(0)
+    assert_no_violations(page)
