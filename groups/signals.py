@@ -31,14 +31,20 @@ def topic_changed(sender, instance, **kwargs):
 
 @receiver(pre_save, sender=Topic)
 def topic_saving(sender, instance, raw=False, **kwargs):
-    # Its groups are counted under its topic area (``search.topic_area_term``).
-    before = Topic.objects.filter(pk=instance.pk).values_list("category_id", flat=True).first()
-    instance.moved_to_another_area = before is not None and before != instance.category_id
+    # Its groups are found by its name and listed under its topic area
+    # (``search.topic_area_term``): a new name or area is theirs too.
+    before = None
+    if instance.pk is not None and not raw:
+        before = Topic.objects.filter(pk=instance.pk).values_list("name", "category_id").first()
+    instance.indexed_differently = before is not None and before != (
+        instance.name,
+        instance.category_id,
+    )
 
 
 @receiver(post_save, sender=Topic)
 def topic_saved(sender, instance, raw=False, **kwargs):
-    if not raw and getattr(instance, "moved_to_another_area", False):
+    if not raw and getattr(instance, "indexed_differently", False):
         reindex_topic(instance)
 
 

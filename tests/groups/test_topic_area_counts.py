@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from groups.forms.public import DirectoryFilterForm
 from groups.models import Group, GroupSearchTerm
-from groups.search import FACET, Ranking, reindex_groups, topic_area_term
+from groups.search import FACET, Ranking, ranked_group_ids, reindex_groups, topic_area_term
 from tests.factories import (
     GroupFactory,
     RoomFactory,
@@ -93,8 +93,6 @@ def test_a_topic_area_is_listed_as_read_from_the_groups(areas):
 
 
 def test_no_query_finds_a_topic_area_s_term(areas):
-    from groups.search import ranked_group_ids
-
     category = areas["categories"][0]
     assert ranked_group_ids(None, topic_area_term(category.pk)) == []
     assert ranked_group_ids(None, f"bereich {category.pk}") == []
@@ -119,6 +117,11 @@ def test_the_listings_follow_rooms_and_topic_areas(areas):
     moved.category = second
     moved.save()
     assert same()[(second, None, False)] > before[(second, None, False)]
+    renamed = areas["topics"][2]
+    renamed.name = "Umbenanntes Thema"
+    renamed.save()
+    having = set(Group.objects.public().filter(topics=renamed).values_list("pk", flat=True))
+    assert set(ranked_group_ids(None, "Umbenanntes Thema")) == having != set()
     areas["topics"][0].delete()  # its groups without another topic leave the area
     assert same()[(first, None, False)] < before[(first, None, False)]
 
@@ -196,3 +199,11 @@ def test_monday_alone_is_a_filter_and_opens_the_more_filters(client, db):
     assert not DirectoryFilterForm({"q": "x", "stelle": "alle", "radius": "25"}).has_filters
     response = client.get(reverse("groups:directory"), {"weekday": "0"})
     assert "<details open>" in response.content.decode()
+
+
+def test_an_empty_topic_area_lists_nothing_and_offers_the_office(client, areas, office):
+    empty = TopicCategoryFactory(name="Leerer Bereich")
+    response = client.get(reverse("groups:directory"), {"category": empty.slug, "stelle": "alle"})
+    assert response.status_code == 200
+    assert response.context["found_count"] == 0 and response.context["groups"] == []
+    assert Ranking.in_topic_area(empty.pk).rows() == []
