@@ -84,11 +84,8 @@ def search_page(request, form, template_name, **context):
         page, online = _near_me(request, form)
     elif form.query:
         ranked = ranked_groups(form.within(), form.query, form.search_format)
-        number = request.GET.get("page")
-        results = RankedResults(ranked, PAGE_SIZE, number)
-        page = Paginator(results, PAGE_SIZE).get_page(number)
-        by_id = groups_for_cards(page.object_list)
-        found = [by_id[pk] for pk in page.object_list if pk in by_id]
+        page, results = _ranked_page(ranked, request.GET.get("page"))
+        found = page.object_list
         page.object_list = [group for group in found if group.pk in results.strong]
         perhaps = [group for group in found if group.pk not in results.strong]
         if not results.strong_total:  # a word in a description only: never grief by chance
@@ -103,13 +100,8 @@ def search_page(request, form, template_name, **context):
         if missed:
             missed_searches.record(home, form.query)
     elif topic_area := form.topic_area_filters():
-        # Read off the search terms' index, which lists a topic area's groups by name:
-        # the groups themselves only for the page.
-        number = request.GET.get("page")
-        listed = RankedResults(Ranking.in_topic_area(*topic_area), PAGE_SIZE, number)
-        page = Paginator(listed, PAGE_SIZE).get_page(number)
-        by_id = groups_for_cards(page.object_list)
-        page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
+        # Read off the search terms' index, which lists a topic area's groups by name.
+        page, _listed = _ranked_page(Ranking.in_topic_area(*topic_area), request.GET.get("page"))
     else:
         page = Paginator(form.filter(public_groups()).order_by("name", "pk"), PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -136,6 +128,16 @@ def search_page(request, form, template_name, **context):
         },
     )
     return never_keep(response) if missed else response
+
+
+def _ranked_page(ranked, number):
+    """The page ``number`` of a ``Ranking``, its groups loaded for their cards in its
+    order (the groups themselves only for the page), and its ``RankedResults``."""
+    results = RankedResults(ranked, PAGE_SIZE, number)
+    page = Paginator(results, PAGE_SIZE).get_page(number)
+    by_id = groups_for_cards(page.object_list)
+    page.object_list = [by_id[pk] for pk in page.object_list if pk in by_id]
+    return page, results
 
 
 def _scope(form, home, query):

@@ -278,6 +278,11 @@ def ranked_groups(within, query, format=None):
     return Ranking.of(scope, columns, relatives=parsed.relatives)
 
 
+# For a query naming relatives: groups for relatives first, then those for both.
+RELATIVES_FIRST = "CASE audience WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END"
+RELATIVES_FIRST_PARAMS = (Group.Audience.RELATIVES, Group.Audience.BOTH)
+
+
 class Ranking:
     """The groups a query matches, best first, as one SQL statement.
 
@@ -322,10 +327,8 @@ class Ranking:
         params += [DESCRIPTION, *every_term, *scope.params]
         names = [f"word_{index}" for index in range(len(columns))]
         matched = " + ".join(f"CASE WHEN {name} > 0 THEN 1 ELSE 0 END" for name in names)
-        audience = ""
-        if relatives:
-            audience = "CASE audience WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END DESC, "
-            params += [Group.Audience.RELATIVES, Group.Audience.BOTH]
+        audience = f"{RELATIVES_FIRST} DESC, " if relatives else ""
+        params += RELATIVES_FIRST_PARAMS if relatives else ()
         sql = (
             # Built of placeholders, the table's name and the ORM's own SQL for within.
             f"SELECT group_id, COUNT(*) OVER (), strong, SUM(strong) OVER () "  # noqa: S608  # nosec B608
@@ -351,10 +354,8 @@ class Ranking:
         """
         scope = scope or Restriction()
         params = [DESCRIPTION, *terms, *scope.params]
-        audience = ""
-        if relatives:
-            audience = "CASE audience WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END DESC, "
-            params += [Group.Audience.RELATIVES, Group.Audience.BOTH]
+        audience = f"{RELATIVES_FIRST} DESC, " if relatives else ""
+        params += RELATIVES_FIRST_PARAMS if relatives else ()
         sql = (
             # Built of placeholders, the table's name and the ORM's own SQL for within.
             f"SELECT group_id, COUNT(*) OVER (), strong, SUM(strong) OVER () "  # noqa: S608  # nosec B608
@@ -380,9 +381,8 @@ class Ranking:
         strong = "CASE WHEN weight > %s THEN 1 ELSE 0 END"
         order, order_params = "weight DESC", []
         if relatives:  # strong first, then the audience: not the index's order
-            audience = "CASE audience WHEN %s THEN 2 WHEN %s THEN 1 ELSE 0 END"
-            order = f"{strong} DESC, {audience} DESC, weight DESC"
-            order_params = [DESCRIPTION, Group.Audience.RELATIVES, Group.Audience.BOTH]
+            order = f"{strong} DESC, {RELATIVES_FIRST} DESC, weight DESC"
+            order_params = [DESCRIPTION, *RELATIVES_FIRST_PARAMS]
         where, where_params = f"term = %s {scope.sql}", [term, *scope.params]
         if scope.joins:
             # The filters are tested once per term: the totals as a window over the rows.

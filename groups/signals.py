@@ -48,12 +48,6 @@ def topic_saved(sender, instance, raw=False, **kwargs):
         reindex_topic(instance)
 
 
-@receiver(pre_delete, sender=Topic)
-def topic_deleting(sender, instance, **kwargs):
-    # Its groups lose it (and perhaps their last topic of its area): reindex them after.
-    instance.group_ids_before_delete = list(instance.groups.values_list("pk", flat=True))
-
-
 @receiver(post_delete, sender=Topic)
 def topic_deleted(sender, instance, **kwargs):
     ids = getattr(instance, "group_ids_before_delete", None)
@@ -86,13 +80,16 @@ def site_saved(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Room)
 def room_saved(sender, instance, raw=False, **kwargs):
     if not raw:  # it may now belong to another site, or have become step-free
-        geo.locate_groups(Group.objects.filter(room=instance).values("pk"))
-        reindex_groups(Group.objects.filter(room=instance).values_list("pk", flat=True))
+        ids = list(instance.groups.values_list("pk", flat=True))
+        geo.locate_groups(ids)
+        reindex_groups(ids)
 
 
 @receiver(pre_delete, sender=Room)
-def room_deleting(sender, instance, **kwargs):
-    # Its groups lose the room (SET_NULL, no signal): remember them to place them anew.
+@receiver(pre_delete, sender=Topic)
+def groups_losing(sender, instance, **kwargs):
+    # Its groups lose the room (SET_NULL) or the topic (and perhaps their last topic of
+    # its area), with no signal of theirs: remember them to place and reindex them after.
     instance.group_ids_before_delete = list(instance.groups.values_list("pk", flat=True))
 
 
